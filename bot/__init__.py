@@ -1,0 +1,1 @@
+"""The conversational assistant: Rasa data, custom NLU components, channels and actions."""

@@ -1,0 +1,1 @@
+"""Where people meet the assistant: custom Rasa input channels (web page, WeChat, agents)."""

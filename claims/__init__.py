@@ -1,0 +1,1 @@
+"""The claims database: schema, repository, demo data and migrations."""

@@ -1,0 +1,1 @@
+"""The knowledge base: articles about coverage and procedures, and how to find the right one."""

@@ -1,0 +1,91 @@
+"""The knowledge base: article format, the analyzer, ranking, threshold and reloading."""
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from knowledge.analyzer import Analyzer
+from knowledge.search import KnowledgeBase, Library
+from knowledge.store import ArticleError, load_articles, parse_article, problems
+from settings import get_settings
+
+ARTICLES = Path(__file__).resolve().parents[2] / "knowledge" / "articles"
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer()
+
+
+@pytest.fixture(scope="module")
+def kb(analyzer: Analyzer) -> KnowledgeBase:
+    return KnowledgeBase(load_articles(ARTICLES), analyzer)
+
+
+def test_every_article_is_valid_and_links_resolve() -> None:
+    articles = load_articles(ARTICLES)
+    assert len(articles) >= 100
+    assert problems(articles) == []
+    assert all(a.answer and a.questions for a in articles)
+    assert {a.audience for a in articles} >= {"customer", "agent"}
+
+
+def test_malformed_article_is_rejected_with_the_reason(tmp_path: Path) -> None:
+    bad = tmp_path / "bad-one.md"
+    bad.write_text("---\nid: bad-one\ntitle: x\naudience: everyone\n---\nbody", encoding="utf-8")
+    with pytest.raises(ArticleError, match="missing"):
+        parse_article(bad)
+
+
+def test_analyzer_tags_colloquial_words_with_concepts(analyzer: Analyzer) -> None:
+    analysis = analyzer.analyze("我的車被水泡了，發動機還能不能賠")
+    assert {"水淹", "发动机"} <= analysis.concepts
+    assert "的" not in analysis.words
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("车被水淹了能赔吗", "motor-flood-engine"),
+        ("猝死算不算意外", "accident-sudden-death"),
+        ("交强险最多赔多少钱", "motor-compulsory-limits"),
+    ],
+)
+def test_questions_find_their_article(kb: KnowledgeBase, question: str, expected) -> None:
+    hits = kb.search(question)
+    assert hits and hits[0].article.id == expected
+    assert hits[0].confidence >= get_settings().kb_threshold
+
+
+def test_agent_only_articles_are_not_shown_to_customers(kb: KnowledgeBase) -> None:
+    assert all(h.article.for_customers for h in kb.search("怎么安抚情绪激动的客户", k=10))
+    agent_hits = kb.search("怎么安抚情绪激动的客户", audience="agent")
+    assert agent_hits[0].article.audience in ("agent", "both")
+
+
+def test_product_line_narrows_the_search(kb: KnowledgeBase) -> None:
+    hits = kb.search("理赔要什么材料", product_lines={"医疗险"})
+    assert hits[0].article.id == "doc-medical"
+
+
+def test_edited_articles_are_picked_up_without_restart(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    shutil.copytree(ARTICLES / "travel", folder)
+    library = Library(folder, check_every=0)
+    before = len(library.get().articles)
+    new = folder / "travel-test-new.md"
+    new.write_text(
+        "---\nid: travel-test-new\ntitle: 签证被拒能退保险费吗\naudience: customer\n"
+        "lines: [旅行险]\ntopic: general\nquestions: [签证被拒保险费退不退, 拒签了旅行险能退吗]\n"
+        "answer: 测试回答。\n---\n细节。\n",
+        encoding="utf-8",
+    )
+    time.sleep(0.01)
+    kb = library.get()
+    assert len(kb.articles) == before + 1
+    assert kb.search("拒签了旅行险能退吗")[0].article.id == "travel-test-new"
+    # A broken edit keeps the previous index instead of failing.
+    new.write_text("---\nid: broken\n", encoding="utf-8")
+    assert len(library.get().articles) == before + 1
