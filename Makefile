@@ -54,11 +54,11 @@ db: install ## Create and seed the demo claims database if it is missing
 seed: install ## Recreate the demo claims database (SEED_CLAIMS=N generated claims)
 	$(BIN)/python -m claims.seed --reset --claims $${SEED_CLAIMS:-2000}
 
-train: install ## Train the Rasa model if config or training data changed
-	$(RASA) train $(RASA_FILES) --out $(MODEL_DIR)
+train: install ## Train the Rasa model if config or training data changed (warnings fail)
+	$(BIN)/python scripts/strict_rasa.py train $(RASA_FILES) --out $(MODEL_DIR)
 
 validate: install ## Check training data and domain (warnings are errors)
-	$(RASA) data validate $(RASA_FILES) --fail-on-warnings
+	$(BIN)/python scripts/strict_rasa.py data validate $(RASA_FILES)
 
 run: db train ## Install, prepare data and model, start the assistant (Ctrl-C stops it)
 	scripts/run.sh

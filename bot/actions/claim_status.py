@@ -107,7 +107,7 @@ class ValidateClaimStatusForm(FormValidationAction):
         if digits:
             return {"verification_code": digits}
         if tracker.latest_message.get("intent", {}).get("name") in ANSWER_INTENTS:
-            dispatcher.utter_message(response="utter_verification_hint")
+            dispatcher.utter_message(text=m.VERIFY_HINT)
             return {"verification_code": None}
         return {}
 
@@ -120,7 +120,7 @@ class ValidateClaimStatusForm(FormValidationAction):
         digits = find_verification_digits(str(value or ""))
         ref = tracker.get_slot("claim_ref")
         if not digits or not ref:
-            dispatcher.utter_message(response="utter_verification_hint")
+            dispatcher.utter_message(text=m.VERIFY_HINT)
             return {"verification_code": None}
         settings = get_settings()
         failures = int(tracker.get_slot("verify_failures") or 0)

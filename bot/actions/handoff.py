@@ -74,9 +74,8 @@ class ActionHandoff(Action):
     ) -> list[EventType]:
         """Creates the ticket; the bot stays quiet until an agent releases it."""
         settings = get_settings()
-        stop_form: list[EventType] = []
-        if tracker.active_loop.get("name"):
-            stop_form = [ActiveLoop(None), SlotSet("requested_slot", None)]
+        # Leaves any form (a no-op outside one): the rules expect it in every case.
+        stop_form: list[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
         try:
             ticket = await run_in_db(
                 lambda s: tickets.open_handoff(

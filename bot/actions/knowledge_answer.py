@@ -167,7 +167,7 @@ class ActionAnswerDetails(Action):
         kb = await asyncio.to_thread(library().get)
         article = kb.by_id.get(article_id or "")
         if article is None:
-            dispatcher.utter_message(response="utter_ask_what_details")
+            dispatcher.utter_message(text=m.KB_WHAT_DETAILS)
             return []
         dispatcher.utter_message(text=f"{article.title}\n{article.details}")
         return []

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
-from rasa.shared.core.events import ConversationResumed, SlotSet
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted, ConversationResumed, SlotSet
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -186,6 +187,9 @@ async def resume_conversation(request: Request, conversation_id: str) -> bool:
             return False
         tracker.update(ConversationResumed())
         tracker.update(SlotSet("handoff_ticket", None))
+        # Messages sent while paused got no reply; closing the turn lets the next message
+        # be handled as a fresh turn instead of a second message in a row.
+        tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
         await agent.tracker_store.save(tracker)
     return True
 
