@@ -83,3 +83,9 @@ kb-check: install ## Validate every knowledge-base article
 
 clean: ## Remove the trained models and runtime data (not .venv)
 	rm -rf $(MODEL_DIR) var results
+
+eval-nlu: install train ## NLU accuracy on held-out sets and real questions (+5-fold CV: slow)
+	$(BIN)/python scripts/eval_nlu.py --cross-validation
+
+eval-kb: install ## Knowledge-base retrieval accuracy and threshold calibration
+	$(BIN)/python scripts/eval_kb.py

@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import messages as m
 from bot.actions.knowledge_answer import article_button, record_gap, search, send_answer
+from claims.numbers import find_reference, is_claim_number
 from settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -63,4 +64,44 @@ class ActionFallback(Action):
         )
         if hits:
             await record_gap(tracker, "nlu_fallback", hits)
+        return []
+
+
+class ActionInformWithoutContext(Action):
+    """Makes sense of information given when nothing was asked.
+
+    A claim or policy number is probably a status question; a message the classifier took
+    for information may still be a question the knowledge base answers well.
+    """
+
+    def name(self) -> str:
+        """Names the action for `inform` outside a form."""
+        return "action_inform_without_context"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Offers the status look-up, answers from the knowledge base, or asks what for."""
+        ref = find_reference(str(tracker.latest_message.get("text") or ""))
+        if ref:
+            kind = "报案号" if is_claim_number(ref) else "保单号"
+            entity = "claim_number" if is_claim_number(ref) else "policy_number"
+            dispatcher.utter_message(
+                text=m.INFORM_REFERENCE.format(kind=kind, ref=ref),
+                buttons=[
+                    {"title": "查询进度", "payload": f'/claim_status{{"{entity}":"{ref}"}}'},
+                    m.BUTTON_REPORT,
+                ],
+            )
+            return []
+        try:
+            hits = await search(tracker, None)
+        except Exception:
+            logger.exception("knowledge base search failed")
+            hits = []
+        if hits and hits[0].confidence >= get_settings().kb_threshold:
+            return send_answer(dispatcher, hits[0].article, hits[0])
+        dispatcher.utter_message(
+            text=m.INFORM_WITHOUT_CONTEXT, buttons=[m.BUTTON_STATUS, m.BUTTON_REPORT]
+        )
         return []

@@ -65,6 +65,9 @@ FALLBACK_FIRST = (
 )
 FALLBACK_SECOND = "还是没能理解您的问题，很抱歉。为了不耽误您的时间，建议转人工客服为您处理。"
 
+INFORM_REFERENCE = "收到您的{kind} {ref}。需要查询这个案件的进度吗？"
+INFORM_WITHOUT_CONTEXT = "收到。请问您是想查询理赔进度，还是要报案呢？也可以直接把问题告诉我。"
+
 # --- buttons -------------------------------------------------------------------------------
 BUTTON_HUMAN = {"title": "转人工", "payload": "/request_human"}
 BUTTON_STATUS = {"title": "查询理赔进度", "payload": "/claim_status"}

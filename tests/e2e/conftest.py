@@ -8,12 +8,7 @@ Its WeChat channel gets fixed test settings (WECHAT_SETTINGS) and a fake WeChat 
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
 import threading
-import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,27 +20,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
+from scripts.launch import newest_model, running_assistant
+
 ROOT = Path(__file__).resolve().parents[2]
-BIN = ROOT / ".venv" / "bin"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_until_up(url: str, process: subprocess.Popen, log: Path, seconds: int = 180) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited:\n{log.read_text()[-3000:]}")
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError(f"server not up after {seconds} s:\n{log.read_text()[-3000:]}")
 
 
 # What the 公众号 developer page would hold; WECHAT_API_BASE points at the fake API below.
@@ -133,63 +110,22 @@ class Assistant:
         return "e2e-" + uuid.uuid4().hex[:10]
 
 
-def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        args, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
 @pytest.fixture(scope="session")
 def assistant(
     tmp_path_factory: pytest.TempPathFactory, wechat_api: FakeWeChatApi
 ) -> Iterator[Assistant]:
-    models = sorted((ROOT / "models").glob("*.tar.gz"), key=os.path.getmtime)
-    if not models:
+    try:
+        newest_model()
+    except FileNotFoundError:
         pytest.fail("no trained model in models/: run `make train` (make test does it)")
-    var_dir = tmp_path_factory.mktemp("assistant")
-    env = {
-        **os.environ,
-        "VAR_DIR": str(var_dir),
+    extra = {
         "CLAIMS_SECRET": "e2e-secret",
-        "RASA_TELEMETRY_ENABLED": "false",
-        "PYTHONPATH": str(ROOT),
-        "TQDM_DISABLE": "1",
         **WECHAT_SETTINGS,
         "AGENT_TOKENS": f"{AGENT_ID}:{AGENT_TOKEN}",
         "WECHAT_API_BASE": wechat_api.url,
     }
-    env.pop("CLAIMS_DB_URL", None)
-    subprocess.run(
-        [str(BIN / "python"), "-m", "claims.seed", "--claims", "100"],
-        cwd=ROOT, env=env, check=True, capture_output=True,
-    )
-    rasa_port, actions_port = free_port(), free_port()
-    env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{actions_port}/webhook"
-    actions = start(
-        [str(BIN / "rasa"), "run", "actions", "--actions", "bot.actions", "--port",
-         str(actions_port)],
-        env, var_dir / "actions.log",
-    )
-    server = start(
-        [str(BIN / "rasa"), "run", "-m", str(models[-1]), "--endpoints", "bot/endpoints.yml",
-         "--credentials", "bot/credentials.yml", "--port", str(rasa_port)],
-        env, var_dir / "rasa.log",
-    )
-    try:
-        wait_until_up(f"http://127.0.0.1:{actions_port}/health", actions, var_dir / "actions.log")
-        wait_until_up(f"http://127.0.0.1:{rasa_port}/", server, var_dir / "rasa.log")
-        yield Assistant(
-            f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", var_dir, env
-        )
-    finally:
-        for process in (server, actions):
-            process.terminate()
-        for process in (server, actions):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    with running_assistant(tmp_path_factory.mktemp("assistant"), extra) as servers:
+        yield Assistant(servers.url, servers.actions_url, servers.var_dir, servers.env)
 
 
 def text_of(messages: list[dict[str, Any]]) -> str:

@@ -1,0 +1,125 @@
+"""Evaluates knowledge-base retrieval (`make eval-kb`) and calibrates its threshold.
+
+Runs every question of tests/kb/questions.yml (written independently of the articles'
+example questions; `article: null` marks questions the knowledge base should decline)
+through the same search the assistant uses. Reports top-1 accuracy and MRR@3 on the
+answerable questions, the share declined (below the threshold), what happens to the
+questions that should be declined, and a sweep of thresholds: for each, the share of all
+questions answered right, answered wrong and declined. Writes docs/eval/kb.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from knowledge.analyzer import Analyzer
+from knowledge.search import Hit, KnowledgeBase
+from knowledge.store import load_articles
+from settings import get_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = ROOT / "tests" / "kb" / "questions.yml"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One labelled question and what the search returned."""
+
+    question: str
+    accepted: frozenset[str]  # empty: the knowledge base should decline
+    hits: tuple[Hit, ...]
+
+    @property
+    def top(self) -> Hit | None:
+        """Returns the best hit, if any."""
+        return self.hits[0] if self.hits else None
+
+    def rank(self) -> int | None:
+        """Returns the 1-based rank of the first acceptable article among the hits."""
+        for i, hit in enumerate(self.hits, 1):
+            if hit.article.id in self.accepted:
+                return i
+        return None
+
+
+def load_cases(kb: KnowledgeBase) -> list[Case]:
+    """Searches every labelled question."""
+    rows = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))["questions"]
+    cases = []
+    for row in rows:
+        accepted = frozenset(
+            [row["article"]] + list(row.get("also") or []) if row.get("article") else []
+        )
+        cases.append(Case(row["q"], accepted, tuple(kb.search(row["q"], k=3))))
+    return cases
+
+
+def outcome(case: Case, threshold: float) -> str:
+    """Classifies a case at a threshold: right, wrong or declined."""
+    top = case.top
+    if top is None or top.confidence < threshold:
+        return "declined"
+    return "right" if top.article.id in case.accepted else "wrong"
+
+
+def report(cases: list[Case], threshold: float) -> str:
+    """Writes the Markdown report."""
+    answerable = [c for c in cases if c.accepted]
+    unanswerable = [c for c in cases if not c.accepted]
+    top1 = sum(c.rank() == 1 for c in answerable) / len(answerable)
+    mrr = sum(1 / r for c in answerable if (r := c.rank())) / len(answerable)
+    below = sum(outcome(c, threshold) == "declined" for c in answerable) / len(answerable)
+    declined_right = sum(outcome(c, threshold) == "declined" for c in unanswerable)
+    lines = [
+        "# Knowledge-base retrieval evaluation", "",
+        f"{len(answerable)} answerable questions and {len(unanswerable)} the knowledge base "
+        f"should decline (`tests/kb/questions.yml`), threshold {threshold:.2f}.", "",
+        f"- top-1 accuracy: **{top1:.1%}** (ranking alone, before the threshold)",
+        f"- MRR@3: **{mrr:.3f}**",
+        f"- answerable questions below the threshold (declined): {below:.1%}",
+        f"- questions to decline that were declined: {declined_right}/{len(unanswerable)}",
+        "", "| threshold | right | wrong | declined |", "|---|---|---|---|",
+    ]
+    for step in range(0, 21):
+        t = step / 20
+        counts = {k: 0 for k in ("right", "wrong", "declined")}
+        for case in cases:
+            counts[outcome(case, t)] += 1
+        mark = " ←" if abs(t - threshold) < 1e-9 else ""
+        lines.append(
+            f"| {t:.2f}{mark} | {counts['right'] / len(cases):.1%} | "
+            f"{counts['wrong'] / len(cases):.1%} | {counts['declined'] / len(cases):.1%} |"
+        )
+    lines += ["", "## Misses at the threshold", ""]
+    for case in cases:
+        result = outcome(case, threshold)
+        if (result == "wrong") or (result == "declined" and case.accepted):
+            top = case.top
+            found = f"{top.article.id} ({top.confidence:.2f})" if top else "nothing"
+            want = "/".join(sorted(case.accepted)) or "decline"
+            lines.append(f"- {result}: 「{case.question}」 want {want}, got {found}")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    """Runs the evaluation and writes docs/eval/kb.md."""
+    parser = argparse.ArgumentParser(description="Evaluate knowledge-base retrieval.")
+    parser.add_argument("--threshold", type=float, default=get_settings().kb_threshold)
+    args = parser.parse_args()
+    kb = KnowledgeBase(load_articles(get_settings().knowledge_dir), Analyzer())
+    text = report(load_cases(kb), args.threshold)
+    out = ROOT / "docs" / "eval" / "kb.md"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print(text.split("## Misses")[0])
+    print(f"full report: {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
