@@ -25,8 +25,8 @@ RASA_FILES := --domain bot/domain.yml --data bot/data --config config.yml
 MODEL_DIR := models
 STAMP := $(VENV)/.installed
 
-.PHONY: help install lock db seed train validate run shell test test-fast lint eval-nlu \
-	eval-kb kb-check kb-gaps bench bench-db clean
+.PHONY: help install lock db seed train validate run shell test test-fast lint eval-nlu eval-dev \
+	eval-kb kb-check kb-gaps bench bench-db run-cluster clean
 
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -89,3 +89,17 @@ eval-nlu: install train ## NLU accuracy on held-out sets and real questions (+5-
 
 eval-kb: install ## Knowledge-base retrieval accuracy and threshold calibration
 	$(BIN)/python scripts/eval_kb.py
+
+eval-dev: install train ## Run the real development questions end to end (answers in results/)
+	$(BIN)/python -m scripts.eval_dev
+
+bench-db: install ## Status look-up latency with 1,000,000 claims (SQLite; PostgreSQL if configured)
+	$(BIN)/python -m scripts.bench_db
+
+kb-gaps: install ## Questions the knowledge base declined, and 👍/👎 per article
+	$(BIN)/python -m scripts.kb_gaps
+
+run-cluster: db train ## Two Rasa replicas + two action servers behind nginx, PostgreSQL, Redis
+	scripts/servers.sh install
+	CLUSTER_POSTGRES_URL=$${CLUSTER_POSTGRES_URL:-$$(scripts/servers.sh postgres)} \
+		$(BIN)/python -m scripts.cluster

@@ -26,19 +26,32 @@ DICTIONARY_DIR = HERE.parent / "bot" / "dictionary"
 CONCEPTS_FILE = HERE / "concepts.yml"
 STOPWORDS_FILE = HERE / "stopwords.txt"
 CONCEPT_PREFIX = "#"
+BIGRAM_PREFIX = "~"
+CHAR_PREFIX = "!"
 
 
 @dataclass(frozen=True)
 class Analysis:
-    """Content words of a text and the concepts it mentions."""
+    """Content words of a text, the concepts it mentions, and its characters."""
 
     words: tuple[str, ...]
     concepts: frozenset[str]
+    chars: str  # normalized text without spaces and punctuation
 
     @property
     def terms(self) -> list[str]:
-        """Words plus concept tags (`#水淹`), the terms that retrieval matches on."""
-        return [*self.words, *(CONCEPT_PREFIX + c for c in sorted(self.concepts))]
+        """The terms retrieval matches on: words, concept tags, character 1- and 2-grams.
+
+        Characters make up for segmentation differences and typos between a customer's
+        wording and an article's (泡水了 vs 泡了水, 理陪 vs 理赔); they are prefixed so a
+        character never collides with a one-character word.
+        """
+        return [
+            *self.words,
+            *(CONCEPT_PREFIX + c for c in sorted(self.concepts)),
+            *(BIGRAM_PREFIX + self.chars[i : i + 2] for i in range(len(self.chars) - 1)),
+            *(CHAR_PREFIX + c for c in self.chars),
+        ]
 
 
 def _is_punctuation(token: str) -> bool:
@@ -90,4 +103,5 @@ class Analyzer:
         words = tuple(
             t.text for t in doc if not t.is_stop and not t.is_space and not _is_punctuation(t.text)
         )
-        return Analysis(words, concepts)
+        chars = "".join(ch for ch in doc.text if not _is_punctuation(ch))
+        return Analysis(words, concepts, chars)

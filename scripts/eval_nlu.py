@@ -78,10 +78,16 @@ def macro_f1(gold: list[str], predicted: list[str]) -> float:
 
 
 def entity_key(entity: dict[str, Any]) -> tuple[str, int, int, str]:
-    """Identifies an entity by type, span and (normalized) value."""
+    """Identifies an entity by type, span and value (compared in Simplified, upper case).
+
+    The pipeline reads Traditional text as Simplified, so 粵B·F67890 is found as 粤B·F67890:
+    the same entity.
+    """
+    from bot.nlu.text import normalize
+
     return (
         str(entity["entity"]), int(entity["start"]), int(entity["end"]),
-        str(entity.get("value", "")).upper(),
+        normalize(str(entity.get("value", ""))).upper(),
     )
 
 
