@@ -103,3 +103,6 @@ run-cluster: db train ## Two Rasa replicas + two action servers behind nginx, Po
 	scripts/servers.sh install
 	CLUSTER_POSTGRES_URL=$${CLUSTER_POSTGRES_URL:-$$(scripts/servers.sh postgres)} \
 		$(BIN)/python -m scripts.cluster
+
+bench: install train ## End-to-end benchmark: latency, load, soak, memory (docs/bench.md)
+	$(BIN)/python -m scripts.bench --train

@@ -122,14 +122,19 @@ class Cluster:
     redis_port: int = 0
     model: Path = field(default_factory=newest_model)
 
-    def start_replica(self, replica: Replica) -> float:
-        """Starts (or restarts) one Rasa replica; returns its start-up seconds."""
+    def launch_replica(self, replica: Replica) -> None:
+        """Starts one Rasa replica without waiting for it."""
         replica.process = start(
             [str(BIN / "rasa"), "run", "-m", str(self.model), "--endpoints",
              "bot/endpoints.cluster.yml", "--credentials", "bot/credentials.yml",
              "--port", str(replica.port)],
             self.env, replica.log,
         )
+
+    def start_replica(self, replica: Replica) -> float:
+        """Starts (or restarts) one Rasa replica; returns its start-up seconds."""
+        self.launch_replica(replica)
+        assert replica.process is not None
         return wait_until_up(replica.url + "/", replica.process, replica.log)
 
     def stop_replica(self, replica: Replica) -> None:
@@ -208,13 +213,19 @@ def running_cluster(replicas: int = 2, var: Path | None = None,
     ))
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     try:
+        # Everything starts at once; then each is waited for.
         for i, port in enumerate(action_ports):
-            process = start([str(BIN / "rasa"), "run", "actions", "--actions", "bot.actions",
-                             "--port", str(port)], env, var / f"actions{i}.log")
-            cluster.action_servers.append(process)
+            cluster.action_servers.append(start(
+                [str(BIN / "rasa"), "run", "actions", "--actions", "bot.actions", "--port",
+                 str(port)], env, var / f"actions{i}.log"))
+        for replica in cluster.replicas:
+            cluster.launch_replica(replica)
+        for i, (port, process) in enumerate(zip(action_ports, cluster.action_servers,
+                                                strict=True)):
             wait_until_up(f"http://127.0.0.1:{port}/health", process, var / f"actions{i}.log")
         for replica in cluster.replicas:
-            cluster.start_replica(replica)
+            assert replica.process is not None
+            wait_until_up(replica.url + "/", replica.process, replica.log)
         subprocess.run([nginx, "-c", str(nginx_conf), "-p", str(var)], check=True)
         cluster.url = f"http://127.0.0.1:{front}"
         yield cluster

@@ -47,15 +47,43 @@ class Case:
         return None
 
 
-def load_cases(kb: KnowledgeBase) -> list[Case]:
-    """Searches every labelled question."""
+def nlu_of(questions: list[str]) -> dict[str, tuple[str, set[str]]]:
+    """Parses the questions with the newest model: intent and product lines, as in use."""
+    import asyncio
+    import logging
+
+    import structlog
+    from rasa.core.agent import Agent
+
+    from scripts.launch import newest_model
+
+    logging.basicConfig(level=logging.WARNING)
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    agent = Agent.load(str(newest_model()))
+
+    async def parse() -> dict[str, tuple[str, set[str]]]:
+        found = {}
+        for question in questions:
+            result = await agent.parse_message(question)
+            lines = {str(e["value"]) for e in result["entities"] if e["entity"] == "product_line"}
+            found[question] = (result["intent"]["name"], lines)
+        return found
+
+    return asyncio.run(parse())
+
+
+def load_cases(kb: KnowledgeBase, with_nlu: bool) -> list[Case]:
+    """Searches every labelled question (with the NLU's intent and product lines)."""
     rows = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))["questions"]
+    parsed = nlu_of([row["q"] for row in rows]) if with_nlu else {}
     cases = []
     for row in rows:
         accepted = frozenset(
             [row["article"]] + list(row.get("also") or []) if row.get("article") else []
         )
-        cases.append(Case(row["q"], accepted, tuple(kb.search(row["q"], k=3))))
+        intent, lines = parsed.get(row["q"], (None, set()))
+        hits = kb.search(row["q"], intent=intent, product_lines=lines, k=3)
+        cases.append(Case(row["q"], accepted, tuple(hits)))
     return cases
 
 
@@ -67,7 +95,7 @@ def outcome(case: Case, threshold: float) -> str:
     return "right" if top.article.id in case.accepted else "wrong"
 
 
-def report(cases: list[Case], threshold: float) -> str:
+def report(cases: list[Case], threshold: float, with_nlu: bool) -> str:
     """Writes the Markdown report."""
     answerable = [c for c in cases if c.accepted]
     unanswerable = [c for c in cases if not c.accepted]
@@ -78,7 +106,9 @@ def report(cases: list[Case], threshold: float) -> str:
     lines = [
         "# Knowledge-base retrieval evaluation", "",
         f"{len(answerable)} answerable questions and {len(unanswerable)} the knowledge base "
-        f"should decline (`tests/kb/questions.yml`), threshold {threshold:.2f}.", "",
+        f"should decline (`tests/kb/questions.yml`), threshold {threshold:.2f}, "
+        + ("searched with the NLU's intent and product lines, as in use."
+           if with_nlu else "searched without the NLU (no model)."), "",
         f"- top-1 accuracy: **{top1:.1%}** (ranking alone, before the threshold)",
         f"- MRR@3: **{mrr:.3f}**",
         f"- answerable questions below the threshold (declined): {below:.1%}",
@@ -110,9 +140,11 @@ def main() -> int:
     """Runs the evaluation and writes docs/eval/kb.md."""
     parser = argparse.ArgumentParser(description="Evaluate knowledge-base retrieval.")
     parser.add_argument("--threshold", type=float, default=get_settings().kb_threshold)
+    parser.add_argument("--without-nlu", action="store_true", help="search text only")
     args = parser.parse_args()
+    with_nlu = not args.without_nlu and any((ROOT / "models").glob("*.tar.gz"))
     kb = KnowledgeBase(load_articles(get_settings().knowledge_dir), Analyzer())
-    text = report(load_cases(kb), args.threshold)
+    text = report(load_cases(kb, with_nlu), args.threshold, with_nlu)
     out = ROOT / "docs" / "eval" / "kb.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")

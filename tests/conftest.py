@@ -34,7 +34,7 @@ def settings_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     reset_settings()
 
 
-def _postgres_admin_url() -> str:
+def postgres_admin_url() -> str:
     url = os.environ.get("TEST_POSTGRES_URL", "")
     if not url:
         if os.environ.get("REQUIRE_POSTGRES") == "1":
@@ -46,7 +46,7 @@ def _postgres_admin_url() -> str:
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """Creates an empty PostgreSQL database for one test and drops it afterwards."""
-    admin_url = _postgres_admin_url()
+    admin_url = postgres_admin_url()
     name = "claims_test_" + uuid.uuid4().hex[:10]
     admin = create_engine(admin_url, future=True, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
