@@ -100,6 +100,5 @@ class ActionHandoff(Action):
         return [
             *stop_form,
             SlotSet("handoff_ticket", ticket),
-            SlotSet("complaint_pending", None),
             ConversationPaused(),
         ]

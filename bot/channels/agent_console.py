@@ -187,6 +187,7 @@ async def resume_conversation(request: Request, conversation_id: str) -> bool:
             return False
         tracker.update(ConversationResumed())
         tracker.update(SlotSet("handoff_ticket", None))
+        tracker.update(SlotSet("complaint_pending", None))
         # Messages sent while paused got no reply; closing the turn lets the next message
         # be handled as a fresh turn instead of a second message in a row.
         tracker.update(ActionExecuted(ACTION_LISTEN_NAME))

