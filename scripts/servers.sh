@@ -22,7 +22,7 @@ install() {
 postgres() {
   local version
   version=$(ls /etc/postgresql | sort -V | tail -1)
-  pg_ctlcluster "$version" main start 2>/dev/null || true
+  pg_ctlcluster "$version" main start >&2 2>/dev/null || true
   for _ in $(seq 1 30); do pg_isready -q -h localhost && break; sleep 1; done
   su postgres -c "psql -qc \"ALTER USER postgres PASSWORD 'postgres'\"" >/dev/null
   echo "postgresql+psycopg2://postgres:postgres@localhost:5432/postgres"
