@@ -67,6 +67,7 @@ shell: db train ## Chat with the assistant in the terminal
 	scripts/run.sh --shell
 
 test: install train ## Run the whole test suite against a trained model and running servers
+	$(MAKE) lint
 	$(MAKE) validate
 	$(BIN)/pytest
 	scripts/test_stories.sh

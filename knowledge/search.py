@@ -186,30 +186,43 @@ class Library:
         self._checked = 0.0
 
     def get(self) -> KnowledgeBase:
-        """Returns the index, rebuilding it if article files changed since the last check."""
-        now = time.monotonic()
-        if self._kb is not None and now - self._checked < self.check_every:
+        """Returns the index, rebuilding it if article files changed since the last check.
+
+        While one thread rebuilds, the others keep answering from the previous index
+        instead of waiting for it.
+        """
+        current_kb = self._kb
+        if current_kb is not None and time.monotonic() - self._checked < self.check_every:
+            return current_kb
+        if not self._lock.acquire(blocking=current_kb is None):
+            assert current_kb is not None
+            return current_kb
+        try:
+            return self._refresh()
+        finally:
+            self._lock.release()
+
+    def _refresh(self) -> KnowledgeBase:
+        self._checked = time.monotonic()
+        current = signature(self.folder)
+        if self._kb is not None and current == self._signature:
             return self._kb
-        with self._lock:
-            self._checked = now
-            current = signature(self.folder)
-            if self._kb is None or current != self._signature:
-                if self._analyzer is None:
-                    self._analyzer = Analyzer()
-                try:
-                    articles = load_articles(self.folder)
-                except ArticleError:
-                    if self._kb is None:
-                        raise
-                    # A half-edited article must not take the assistant down: keep the
-                    # previous index and say why in the log.
-                    logger.exception("knowledge base not reloaded; keeping the old index")
-                    self._signature = current
-                    return self._kb
-                self._kb = KnowledgeBase(articles, self._analyzer)
-                self._signature = current
-                logger.info("knowledge base loaded: %d articles", len(articles))
+        if self._analyzer is None:
+            self._analyzer = Analyzer()
+        try:
+            articles = load_articles(self.folder)
+        except ArticleError:
+            if self._kb is None:
+                raise
+            # A half-edited article must not take the assistant down: keep the previous
+            # index and say why in the log.
+            logger.exception("knowledge base not reloaded; keeping the old index")
+            self._signature = current
             return self._kb
+        self._kb = KnowledgeBase(articles, self._analyzer)
+        self._signature = current
+        logger.info("knowledge base loaded: %d articles", len(articles))
+        return self._kb
 
     def reload(self) -> KnowledgeBase:
         """Forces a rebuild on the next call (the reload command)."""

@@ -29,6 +29,15 @@ ANSWERS = ROOT / "results" / "dev_answers.jsonl"
 REVIEW = ROOT / "results" / "dev_review.jsonl"
 
 
+def confidence_of(messages: list[dict[str, Any]]) -> float | None:
+    """Returns the knowledge answer's confidence, if the reply is one."""
+    for m in messages:
+        custom = m.get("custom") or {}
+        if custom.get("type") == "knowledge_answer":
+            return custom.get("confidence")
+    return None
+
+
 def what_it_did(messages: list[dict[str, Any]]) -> tuple[str, str | None]:
     """Classifies a reply: answered (with the article), declined, status, complaint, …."""
     kinds = {(m.get("custom") or {}).get("type"): m.get("custom") for m in messages}
@@ -57,6 +66,48 @@ def reply_text(messages: list[dict[str, Any]]) -> str:
     return "\n".join(parts)
 
 
+# The right thing to do for each route of the development set, when it is not an answer.
+RIGHT_ROUTING = {"status": {"status"}, "complaint": {"complaint", "handoff"},
+                 "handoff": {"handoff", "complaint"}}
+
+
+def reviewed_summary() -> str:
+    """Combines the last answers with the manual verdicts, for a sweep of thresholds.
+
+    A verdict belongs to a question and the article given (results/dev_review.jsonl): an
+    answer below a threshold counts as declined; an answer whose article was never reviewed
+    is counted as unreviewed rather than guessed.
+    """
+    verdicts = {}
+    for line in REVIEW.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            verdicts[(row["source_row"], row["article"])] = row["verdict"]
+    records = [json.loads(line) for line in ANSWERS.read_text(encoding="utf-8").splitlines()]
+    lines = ["| threshold | correct | incomplete | wrong | declined | routed right | "
+             "routed elsewhere | unreviewed |", "|---|---|---|---|---|---|---|---|"]
+    for threshold in (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3):
+        counts: collections.Counter[str] = collections.Counter()
+        for r in records:
+            if r["kind"] == "answered":
+                if (r["confidence"] or 0) < threshold:
+                    counts["declined"] += 1
+                else:
+                    counts[verdicts.get((r["source_row"], r["article"]), "unreviewed")] += 1
+            elif r["kind"] == "declined":
+                counts["declined"] += 1
+            elif r["kind"] in RIGHT_ROUTING.get(r["route"], set()):
+                counts["routed right"] += 1
+            else:
+                counts["routed elsewhere"] += 1
+        n = len(records)
+        lines.append(f"| {threshold:.2f} | " + " | ".join(
+            f"{counts[k] / n:.0%}" for k in ("correct", "incomplete", "wrong", "declined",
+                                              "routed right", "routed elsewhere", "unreviewed")
+        ) + " |")
+    return "manual review (run with KB_THRESHOLD=0 so every answer is seen):\n" + "\n".join(lines)
+
+
 def main() -> int:
     """Asks every question, writes the answers, prints the summary."""
     if not QUESTIONS.exists():
@@ -83,7 +134,8 @@ def main() -> int:
             did[kind] += 1
             out.write(json.dumps({
                 "source_row": row["source_row"], "route": row["route"], "kind": kind,
-                "article": article, "proxy_right": hit and not bad, "answer": said,
+                "article": article, "confidence": confidence_of(messages),
+                "proxy_right": hit and not bad, "answer": said,
             }, ensure_ascii=False) + "\n")
     n = len(rows)
     print(f"{n} real questions: " + ", ".join(f"{k} {v} ({v / n:.0%})" for k, v in
@@ -91,13 +143,7 @@ def main() -> int:
     print(f"key-term proxy (score.py): right {proxy_right}/{n} ({proxy_right / n:.0%}), "
           f"claims to avoid {proxy_wrong}")
     if REVIEW.exists():
-        verdicts = collections.Counter(
-            json.loads(line)["verdict"]
-            for line in REVIEW.read_text(encoding="utf-8").splitlines() if line.strip()
-        )
-        total = sum(verdicts.values())
-        print("manual review: " + ", ".join(f"{k} {v} ({v / total:.0%})" for k, v in
-                                             verdicts.most_common()))
+        print(reviewed_summary())
     print(f"answers: {ANSWERS.relative_to(ROOT)}")
     return 0
 

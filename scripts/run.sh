@@ -12,6 +12,13 @@ export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:${ACTIONS_POR
 export RASA_TELEMETRY_ENABLED=false PYTHONPATH=${PYTHONPATH:-$PWD}
 LOG_DIR=${VAR_DIR:-var}/logs
 mkdir -p "$LOG_DIR"
+# The agents' console needs an account: without AGENT_TOKENS, make a demo one for this run.
+agent_login="accounts from AGENT_TOKENS"
+if [[ -z "${AGENT_TOKENS:-}" ]]; then
+  demo_token=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  export AGENT_TOKENS="demo:${demo_token}"
+  agent_login="user demo, password ${demo_token}"
+fi
 
 pids=()
 stop() {
@@ -51,7 +58,10 @@ wait_for "http://localhost:${RASA_PORT}/" "The Rasa server" 180
 cat <<EOF
 
   理赔客服助手 is running.
+    Web chat:       http://localhost:${RASA_PORT}/webhooks/web/
     REST channel:   http://localhost:${RASA_PORT}/webhooks/rest/webhook
+    WeChat:         http://localhost:${RASA_PORT}/webhooks/wechat/  (needs WECHAT_* settings)
+    Agents:         http://localhost:${RASA_PORT}/webhooks/agent/  (${agent_login})
     Action server:  http://localhost:${ACTIONS_PORT}/health
     Logs:           ${LOG_DIR}/
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, EventType, UserUttered
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -26,11 +26,13 @@ def previous_turn_fell_back(tracker: Tracker, action_name: str) -> bool:
     """Tells whether the bot's reply to the previous user message was this fallback."""
     users_seen = 0
     for event in reversed(tracker.events):
-        if event.get("event") == UserUttered.type_name:
+        # Event names as they appear in the tracker's JSON (rasa_sdk's event helpers are
+        # plain functions, without Rasa's `type_name`).
+        if event.get("event") == "user":
             users_seen += 1
             if users_seen == 2:
                 return False
-        elif users_seen == 1 and event.get("event") == ActionExecuted.type_name:
+        elif users_seen == 1 and event.get("event") == "action":
             if event.get("name") == action_name:
                 return True
     return False

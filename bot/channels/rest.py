@@ -21,6 +21,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import rasa_speedups
 from settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -61,7 +62,8 @@ class RestInput(InputChannel):
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
-        """Builds the health and message routes."""
+        """Builds the health and message routes (and installs the server's speed-up)."""
+        rasa_speedups.install()
         bp = Blueprint("claims_rest", __name__)
 
         @bp.route("/", methods=["GET"])

@@ -14,13 +14,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 
 from scripts.launch import newest_model, running_assistant
+
+if TYPE_CHECKING:
+    from tests.e2e.wechat_server import WeChatServer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -144,3 +147,11 @@ def custom_of(messages: list[dict[str, Any]], kind: str) -> dict[str, Any] | Non
         if isinstance(custom, dict) and custom.get("type") == kind:
             return custom
     return None
+
+
+@pytest.fixture
+def wechat(assistant: Assistant, wechat_api: FakeWeChatApi) -> WeChatServer:
+    """WeChat's servers, talking to the running assistant's WeChat channel."""
+    from tests.e2e.wechat_server import WeChatServer
+
+    return WeChatServer(assistant, wechat_api)

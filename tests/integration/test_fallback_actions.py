@@ -1,0 +1,62 @@
+"""The fallback action with real trackers, the real knowledge base and a real database."""
+
+from typing import Any
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions import messages as m
+from bot.actions.fallback import ActionFallback, previous_turn_fell_back
+from tests.conftest import make_tracker
+
+
+def said(dispatcher: CollectingDispatcher) -> str:
+    return "\n".join(msg.get("text") or "" for msg in dispatcher.messages)
+
+
+def fell_back_once(text: str) -> list[dict[str, Any]]:
+    """History where the bot's reply to the previous message was the fallback."""
+    return [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text, "parse_data": {"intent": {"name": "nlu_fallback"}}},
+        {"event": "action", "name": "action_fallback"},
+        {"event": "bot", "text": m.FALLBACK_FIRST},
+        {"event": "action", "name": "action_listen"},
+    ]
+
+
+def test_a_fallback_is_recognised_only_in_the_previous_turn() -> None:
+    again = make_tracker("再说一遍", events=fell_back_once("啊"))
+    assert previous_turn_fell_back(again, "action_fallback")
+    older = [*fell_back_once("啊"), {"event": "user", "text": "你好"},
+             {"event": "action", "name": "utter_greet"}]
+    assert not previous_turn_fell_back(make_tracker("嗯", events=older), "action_fallback")
+    assert not previous_turn_fell_back(make_tracker("嗯"), "action_fallback")
+
+
+@pytest.mark.asyncio
+async def test_a_question_the_classifier_missed_is_answered_from_the_knowledge_base(
+    db_url: str, domain: dict
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("车被水淹了发动机进水能赔吗", intent="nlu_fallback")
+    await ActionFallback().run(dispatcher, tracker, domain)
+    custom = [msg["custom"] for msg in dispatcher.messages if msg.get("custom")]
+    assert custom and custom[0]["type"] == "knowledge_answer", said(dispatcher)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("text", ["", "啊啊啊啊", "🚗💥", "'; DROP TABLE claims; --"])
+async def test_first_miss_asks_to_rephrase_and_second_offers_a_human(
+    db_url: str, domain: dict, text: str
+) -> None:
+    first = CollectingDispatcher()
+    await ActionFallback().run(first, make_tracker(text, intent="nlu_fallback"), domain)
+    assert m.FALLBACK_FIRST in said(first)
+    assert m.BUTTON_HUMAN in first.messages[0]["buttons"]
+
+    second = CollectingDispatcher()
+    tracker = make_tracker(text, intent="nlu_fallback", events=fell_back_once(text))
+    await ActionFallback().run(second, tracker, domain)
+    assert said(second) == m.FALLBACK_SECOND
+    assert second.messages[0]["buttons"] == [m.BUTTON_HUMAN]
