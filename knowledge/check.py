@@ -1,12 +1,17 @@
-"""Checks every article (`make kb-check`): format, unique ids, links; prints coverage."""
+"""Checks every article (`make kb-check`): format, unique ids, links, citations; prints coverage."""
 
 from __future__ import annotations
 
 import sys
 from collections import Counter
+from pathlib import Path
 
+from knowledge.citations import unknown_citations
 from knowledge.store import ArticleError, load_articles, problems
 from settings import get_settings
+
+# The full texts of the laws cited, beside the project (../shared/reference).
+REFERENCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "reference"
 
 
 def main() -> int:
@@ -18,6 +23,10 @@ def main() -> int:
         print(f"error: {error}")
         return 1
     found = problems(articles)
+    if REFERENCE_DIR.is_dir():
+        found += unknown_citations(articles, REFERENCE_DIR)
+    else:
+        print(f"note: {REFERENCE_DIR} not found, citations not checked")
     for problem in found:
         print(f"error: {problem}")
     topics = Counter(a.topic for a in articles)

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from knowledge.analyzer import Analyzer
+from knowledge.check import REFERENCE_DIR
+from knowledge.citations import unknown_citations
 from knowledge.search import KnowledgeBase, Library
 from knowledge.store import ArticleError, load_articles, parse_article, problems
 from settings import get_settings
@@ -30,6 +32,20 @@ def test_every_article_is_valid_and_links_resolve() -> None:
     assert problems(articles) == []
     assert all(a.answer and a.questions for a in articles)
     assert {a.audience for a in articles} >= {"customer", "agent"}
+
+
+@pytest.mark.skipif(not REFERENCE_DIR.is_dir(), reason="../shared/reference not present")
+def test_every_cited_article_of_law_exists(tmp_path: Path) -> None:
+    assert unknown_citations(load_articles(ARTICLES), REFERENCE_DIR) == []
+    wrong = tmp_path / "wrong-citation.md"
+    text = (ARTICLES / "timeline" / "timeline-limitation-period.md").read_text(encoding="utf-8")
+    text = text.replace("id: timeline-limitation-period", "id: wrong-citation", 1)
+    bad = "  - 《中华人民共和国保险法》第二百零一条\n"  # the law has 185 articles
+    text = text.replace("legal_basis:\n", "legal_basis:\n" + bad, 1)
+    wrong.write_text(text, encoding="utf-8")
+    assert unknown_citations([parse_article(wrong)], REFERENCE_DIR) == [
+        f"{wrong}: '《中华人民共和国保险法》第二百零一条' is not an article of that law"
+    ]
 
 
 def test_malformed_article_is_rejected_with_the_reason(tmp_path: Path) -> None:
