@@ -30,7 +30,16 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import create_engine, text
 
-from scripts.launch import BIN, ROOT, free_port, newest_model, start, stop, wait_until_up
+from scripts.launch import (
+    ACTIONS_SERVER,
+    BIN,
+    ROOT,
+    free_port,
+    newest_model,
+    start,
+    stop,
+    wait_until_up,
+)
 
 NGINX_CONF = """
 worker_processes 2;
@@ -216,8 +225,7 @@ def running_cluster(replicas: int = 2, var: Path | None = None,
         # Everything starts at once; then each is waited for.
         for i, port in enumerate(action_ports):
             cluster.action_servers.append(start(
-                [str(BIN / "rasa"), "run", "actions", "--actions", "bot.actions", "--port",
-                 str(port)], env, var / f"actions{i}.log"))
+                [*ACTIONS_SERVER, "--port", str(port)], env, var / f"actions{i}.log"))
         for replica in cluster.replicas:
             cluster.launch_replica(replica)
         for i, (port, process) in enumerate(zip(action_ports, cluster.action_servers,

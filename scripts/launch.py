@@ -19,6 +19,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
+# The action server, started with the knowledge base already built (bot/action_server.py).
+ACTIONS_SERVER = [str(BIN / "python"), "-m", "bot.action_server"]
 
 
 def free_port() -> int:
@@ -111,8 +113,7 @@ def running_assistant(
     rasa_port, actions_port = free_port(), free_port()
     env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{actions_port}/webhook"
     actions = start(
-        [str(BIN / "rasa"), "run", "actions", "--actions", "bot.actions", "--port",
-         str(actions_port)],
+        [*ACTIONS_SERVER, "--port", str(actions_port)],
         env, var_dir / "actions.log",
     )
     rasa = start(

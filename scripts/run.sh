@@ -40,7 +40,7 @@ wait_for() {  # url name seconds
   exit 1
 }
 
-"$BIN/rasa" run actions --actions bot.actions --port "$ACTIONS_PORT" \
+"$BIN/python" -m bot.action_server --port "$ACTIONS_PORT" \
   >"$LOG_DIR/actions.log" 2>&1 &
 pids+=($!)
 wait_for "http://localhost:${ACTIONS_PORT}/health" "The action server" 90

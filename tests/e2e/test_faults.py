@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from scripts.cluster import ensure_database
-from scripts.launch import BIN, Servers, running_assistant, start, stop, wait_until_up
+from scripts.launch import ACTIONS_SERVER, Servers, running_assistant, start, stop, wait_until_up
 from tests.conftest import postgres_admin_url
 from tests.e2e.conftest import custom_of, text_of
 from tests.proxy import Proxy
@@ -54,8 +54,7 @@ def say(servers: Servers, sender: str, text: str) -> list[dict]:
 def restart_actions(servers: Servers) -> None:
     port = urlsplit(servers.env["ACTION_ENDPOINT_URL"]).port
     log = Path(servers.var_dir) / "actions-restarted.log"
-    servers.actions = start([str(BIN / "rasa"), "run", "actions", "--actions", "bot.actions",
-                             "--port", str(port)], servers.env, log)
+    servers.actions = start([*ACTIONS_SERVER, "--port", str(port)], servers.env, log)
     wait_until_up(f"http://127.0.0.1:{port}/health", servers.actions, log)
 
 
