@@ -1,7 +1,7 @@
 """Starts the action server with the knowledge base already built.
 
 `python -m bot.action_server --port 5055` is `rasa run actions --actions bot.actions` plus
-one step first: building the knowledge-base index (about 17 s: the example-question matcher
+one step first: building the knowledge-base index (5–20 s depending on load: the matcher
 is fitted on every article). Built lazily instead, the first customers after a start or a
 scale-out waited for it, and under load every request queued behind it. The server's /health
 answers only once answers are fast, so launchers and load balancers can trust it.

@@ -85,8 +85,9 @@ class QuestionMatcher:
     """Which article a question resembles, judged from the articles' example questions.
 
     A logistic regression over TF-IDF of the analyzer's terms, trained when the index is
-    built on every article's title and example questions (about a thousand short texts, a
-    second or two). It re-ranks BM25's order: BM25 knows the whole article, the matcher
+    built on every article's title and example questions (about 1,400 short texts; the fit
+    takes several seconds, which is why bot/action_server.py builds the index before
+    serving). It re-ranks BM25's order: BM25 knows the whole article, the matcher
     knows how customers phrase the question each article answers.
     """
 
@@ -95,7 +96,9 @@ class QuestionMatcher:
         self.size = size
         self.vectorizer = TfidfVectorizer(analyzer=_terms_as_given, sublinear_tf=True)
         features = self.vectorizer.fit_transform(term_lists)
-        self.model = LogisticRegression(C=20, max_iter=2000)
+        # newton-cg reaches the same optimum as the default lbfgs (probabilities within 1e-4)
+        # three times faster on ~1,400 examples × 10,000 terms × 166 articles.
+        self.model = LogisticRegression(C=20, max_iter=2000, solver="newton-cg")
         self.model.fit(features, labels)
 
     def probabilities(self, terms: list[str]) -> np.ndarray:
