@@ -117,6 +117,7 @@ def running_assistant(
     rasa_port, actions_port = free_port(), free_port()
     env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{actions_port}/webhook"
     launched = time.monotonic()  # both start together: each one's cold start counts from here
+    running: Servers | None = None
     actions = start(
         [*ACTIONS_SERVER, "--port", str(actions_port)],
         env, var_dir / "actions.log",
@@ -133,9 +134,11 @@ def running_assistant(
             "rasa": wait_until_up(f"http://127.0.0.1:{rasa_port}/", rasa, var_dir / "rasa.log",
                                   since=launched),
         }
-        yield Servers(
+        running = Servers(
             f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", var_dir, env,
             rasa, actions, startup,
         )
+        yield running
     finally:
-        stop(rasa, actions)
+        # A test may have replaced a server (restarted it): stop whatever runs now too.
+        stop(*{rasa, actions, *((running.rasa, running.actions) if running else ())})
