@@ -10,10 +10,10 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.sql.selectable import CompoundSelect, Select
 
 from claims import clock
 from claims.models import (
@@ -165,7 +165,7 @@ def _summaries(session: Session, condition: object) -> list[ClaimSummary]:
     ]
 
 
-def _claims_of_customers(customer_ids: Any) -> Any:
+def _claims_of_customers(customer_ids: list[int] | Select) -> CompoundSelect:
     """Ids of the claims where the customers are claimant or policyholder.
 
     A UNION of two indexed look-ups: PostgreSQL plans `claimant_id = x OR policy_id IN (...)`

@@ -19,12 +19,13 @@ REFERENCE_FILES = {
     "《中华人民共和国保险法》": "insurance-law-2015.md",
     "《机动车交通事故责任强制保险条例》": "compulsory-motor-insurance-regulations.md",
 }
-_ARTICLE = re.compile(r"^第([零一二三四五六七八九十百]+)条", re.MULTILINE)
+_NUMBER = r"第([零一二三四五六七八九十百]+)条"
+_ARTICLE_LINE = re.compile("^" + _NUMBER, re.MULTILINE)  # an article in the law's text
 
 
 def article_numbers(text: str) -> set[int]:
     """The numbers of the articles (第N条 at the start of a line) in a law's text."""
-    return {int(cn2an.cn2an(n, "strict")) for n in _ARTICLE.findall(text)}
+    return {int(cn2an.cn2an(n, "strict")) for n in _ARTICLE_LINE.findall(text)}
 
 
 def unknown_citations(articles: list[Article], reference_dir: Path) -> list[str]:
@@ -40,7 +41,7 @@ def unknown_citations(articles: list[Article], reference_dir: Path) -> list[str]
             for title, numbers in laws.items():
                 if not basis.startswith(title):
                     continue
-                cited = re.match(r"第([零一二三四五六七八九十百]+)条", basis[len(title):])
+                cited = re.match(_NUMBER, basis[len(title):])
                 if not cited:
                     found.append(f"{article.path}: no article number in {basis!r}")
                 elif int(cn2an.cn2an(cited.group(1), "strict")) not in numbers:

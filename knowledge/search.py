@@ -114,7 +114,7 @@ class KnowledgeBase:
     """An index over the articles of one folder."""
 
     def __init__(self, articles: list[Article], analyzer: Analyzer) -> None:
-        """Indexes the articles (about a second for a few hundred)."""
+        """Indexes the articles (seconds: mostly fitting the matcher, see QuestionMatcher)."""
         self.articles = articles
         self.by_id = {a.id: a for a in articles}
         self.analyzer = analyzer
