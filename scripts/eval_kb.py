@@ -20,16 +20,11 @@ import yaml
 from knowledge.analyzer import Analyzer
 from knowledge.search import Hit, KnowledgeBase
 from knowledge.store import load_articles
+from scripts.eval_nlu import SENT_TO_KB
 from settings import get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "kb" / "questions.yml"
-# Intents whose messages reach the knowledge base (bot/data/rules.yml): the question
-# families, and the fallbacks that try it before giving up.
-SENT_TO_KB = {
-    "ask_coverage", "ask_procedure", "ask_documents", "ask_timeline", "ask_payment",
-    "ask_dispute", "ask_general", "nlu_fallback", "inform",
-}
 
 
 @dataclass(frozen=True)
