@@ -72,13 +72,17 @@ class Analyzer:
             concepts_file.read_text(encoding="utf-8")
         )
         self.stopwords = {
-            line.strip()
+            word
             for line in stopwords_file.read_text(encoding="utf-8").splitlines()
-            if line.strip() and not line.startswith("#")
+            if not line.startswith("#")
+            for word in line.split()
         }
         segmenter = jieba.Tokenizer()
         for path in sorted(dictionary_dir.glob("*")):
             segmenter.load_userdict(str(path))
+        # Stop words stay whole, so that 中国人寿 is dropped as a name and leaves no 人寿 behind.
+        for word in self.stopwords:
+            segmenter.add_word(word)
         for phrases in self.concepts.values():
             for phrase in phrases:
                 segmenter.add_word(str(phrase), freq=2000)

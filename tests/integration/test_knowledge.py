@@ -61,6 +61,13 @@ def test_analyzer_tags_colloquial_words_with_concepts(analyzer: Analyzer) -> Non
     assert "的" not in analysis.words
 
 
+def test_insurer_names_are_ignored_whole(analyzer: Analyzer) -> None:
+    """中国人寿 is a company, not a sign of life insurance: no 人寿 may be left behind."""
+    words = analyzer.analyze("中国人寿的意外险怎么理赔").words
+    assert "意外险" in words
+    assert not {"中国", "人寿", "中国人寿"} & set(words)
+
+
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
