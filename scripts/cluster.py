@@ -49,6 +49,10 @@ error_log {var}/nginx_error.log warn;
 events {{ worker_connections 4096; }}
 http {{
   access_log off;
+  # Rasa sends the whole tracker and domain to the action server (over 16 KB). A body larger
+  # than the buffer goes to a temporary file and reached the action server 40 ms late
+  # (measured: 44 ms per action call through nginx, 1 ms with this buffer).
+  client_body_buffer_size 1m;
   client_body_temp_path {var}/nginx_tmp/body;
   proxy_temp_path {var}/nginx_tmp/proxy;
   fastcgi_temp_path {var}/nginx_tmp/fastcgi;
