@@ -1,9 +1,11 @@
 """The knowledge base: article format, the analyzer, ranking, threshold and reloading."""
 
+import copy
 import shutil
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from knowledge.analyzer import Analyzer
@@ -80,6 +82,16 @@ def test_questions_find_their_article(kb: KnowledgeBase, question: str, expected
     hits = kb.search(question)
     assert hits and hits[0].article.id == expected
     assert hits[0].confidence >= get_settings().kb_threshold
+
+
+def test_matcher_gives_sklearns_probabilities_without_copying(kb: KnowledgeBase) -> None:
+    terms = kb.analyzer.analyze("车被水淹了发动机还能赔吗").terms
+    model = copy.copy(kb.matcher.model)
+    model.coef_ = np.ascontiguousarray(model.coef_)  # sklearn's own layout
+    expected = np.zeros(kb.matcher.size)
+    expected[model.classes_] = model.predict_proba(kb.matcher.vectorizer.transform([terms]))[0]
+    assert np.array_equal(kb.matcher.probabilities(terms), expected)
+    assert kb.matcher.model.coef_.T.flags.c_contiguous  # nothing to copy per search
 
 
 def test_agent_only_articles_are_not_shown_to_customers(kb: KnowledgeBase) -> None:
