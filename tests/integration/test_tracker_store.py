@@ -23,17 +23,13 @@ def domain() -> Domain:
     return Domain.load(str(ROOT / "bot" / "domain.yml"))
 
 
-def connection(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def where(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
     if request.param == "sqlite":
         return {"dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
     url = make_url(request.getfixturevalue("postgres_url"))
     return {"dialect": "postgresql", "host": url.host, "port": url.port, "db": url.database,
             "username": url.username, "password": url.password}
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def where(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
-    return connection(request, tmp_path)
 
 
 def conversation(domain: Domain) -> DialogueStateTracker:
