@@ -1,8 +1,9 @@
-"""When the NLU is unsure: try the knowledge base, then ask to rephrase, then offer a human.
+"""When the NLU is unsure or calls a message out of scope: try the knowledge base first.
 
-A question the classifier could not place may still match an article well; if it does, it
-is answered. Otherwise the first miss asks the customer to rephrase, with suggestions, and a
-second miss in a row offers a human agent.
+A question the classifier could not place, or took for something we do not serve, may still
+match an article well; if it does, it is answered. Otherwise an unsure first miss asks the
+customer to rephrase, with suggestions, and a second miss in a row offers a human agent; an
+out-of-scope message gets the polite list of what the assistant can do.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions import messages as m
-from bot.actions.knowledge_answer import article_button, record_gap, search, send_answer
+from bot.actions.knowledge_answer import answer_if_sure, article_button, record_gap, search
 from claims.numbers import find_reference, is_claim_number
 from settings import get_settings
 
@@ -54,8 +55,9 @@ class ActionFallback(Action):
         except Exception:
             logger.exception("knowledge base search failed in fallback")
             hits = []
-        if hits and hits[0].confidence >= get_settings().kb_threshold:
-            return send_answer(dispatcher, hits[0].article, hits[0])
+        answered = await answer_if_sure(dispatcher, tracker, hits)
+        if answered is not None:
+            return answered
         if previous_turn_fell_back(tracker, self.name()):
             dispatcher.utter_message(text=m.FALLBACK_SECOND, buttons=[m.BUTTON_HUMAN])
             return []
@@ -96,14 +98,39 @@ class ActionInformWithoutContext(Action):
                 ],
             )
             return []
-        try:
-            hits = await search(tracker, None)
-        except Exception:
-            logger.exception("knowledge base search failed")
-            hits = []
-        if hits and hits[0].confidence >= get_settings().kb_threshold:
-            return send_answer(dispatcher, hits[0].article, hits[0])
+        answered = await answer_if_sure(dispatcher, tracker)
+        if answered is not None:
+            return answered
         dispatcher.utter_message(
             text=m.INFORM_WITHOUT_CONTEXT, buttons=[m.BUTTON_STATUS, m.BUTTON_REPORT]
+        )
+        return []
+
+
+class ActionOutOfScope(Action):
+    """Answers an insurance question the classifier took for out of scope, else says so.
+
+    Customers often open with the insurer's name or how they bought the policy (新华保险…,
+    在商场买的财产险…), which pulls a claims question towards out_of_scope; a strong
+    article match overrules that. The bar is higher than for other questions
+    (KB_OUT_OF_SCOPE_THRESHOLD): buying advice or a translation request can still resemble
+    an article (README, "Knowledge base").
+    """
+
+    def name(self) -> str:
+        """Names the action the out_of_scope rule runs."""
+        return "action_out_of_scope"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Answers from the knowledge base if sure, else lists what the assistant can do."""
+        answered = await answer_if_sure(
+            dispatcher, tracker, threshold=get_settings().kb_out_of_scope_threshold
+        )
+        if answered is not None:
+            return answered
+        dispatcher.utter_message(
+            text=m.OUT_OF_SCOPE, buttons=[m.BUTTON_STATUS, m.BUTTON_REPORT, m.BUTTON_HUMAN]
         )
         return []

@@ -109,6 +109,32 @@ async def record_gap(tracker: Tracker, intent: str, hits: list[Hit]) -> None:
         logger.warning("knowledge gap not recorded: database unavailable")
 
 
+async def answer_if_sure(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    hits: list[Hit] | None = None,
+    threshold: float | None = None,
+) -> list[EventType] | None:
+    """Answers from the best article if it clears the threshold; None when it does not.
+
+    For messages the classifier did not send to the knowledge base (unsure, information
+    without a question, out of scope): a good article match still deserves its answer.
+    `hits` are searched here (without an intent) when not given; `threshold` defaults to
+    KB_THRESHOLD.
+    """
+    if hits is None:
+        try:
+            hits = await search(tracker, None)
+        except Exception:  # the knowledge base must never take the conversation down
+            logger.exception("knowledge base search failed")
+            return None
+    if threshold is None:
+        threshold = get_settings().kb_threshold
+    if hits and hits[0].confidence >= threshold:
+        return send_answer(dispatcher, hits[0].article, hits[0])
+    return None
+
+
 def decline(dispatcher: CollectingDispatcher, hits: list[Hit]) -> None:
     """Says honestly that it is not sure, offering the closest topics and a human."""
     buttons = [article_button(h.article) for h in hits[:3]]

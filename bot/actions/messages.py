@@ -72,6 +72,10 @@ INFORM_WITHOUT_CONTEXT = "收到。请问您是想查询理赔进度，还是要
 BUTTON_HUMAN = {"title": "转人工", "payload": "/request_human"}
 BUTTON_STATUS = {"title": "查询理赔进度", "payload": "/claim_status"}
 BUTTON_REPORT = {"title": "我要报案", "payload": "/report_claim"}
+OUT_OF_SCOPE = (
+    "抱歉，这个问题超出了我的服务范围。我可以帮您查询理赔进度、解答理赔相关问题、"
+    "在线报案或转接人工客服。"
+)
 
 # --- claim reporting -----------------------------------------------------------------------
 REPORT_URGENT = (

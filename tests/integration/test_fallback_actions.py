@@ -6,12 +6,17 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import messages as m
-from bot.actions.fallback import ActionFallback, previous_turn_fell_back
+from bot.actions.fallback import ActionFallback, ActionOutOfScope, previous_turn_fell_back
 from tests.conftest import make_tracker
 
 
 def said(dispatcher: CollectingDispatcher) -> str:
     return "\n".join(msg.get("text") or "" for msg in dispatcher.messages)
+
+
+def cards(dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+    """The knowledge cards (structured answers) among the messages sent."""
+    return [msg["custom"] for msg in dispatcher.messages if msg.get("custom")]
 
 
 def fell_back_once(text: str) -> list[dict[str, Any]]:
@@ -41,8 +46,7 @@ async def test_a_question_the_classifier_missed_is_answered_from_the_knowledge_b
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("车被水淹了发动机进水能赔吗", intent="nlu_fallback")
     await ActionFallback().run(dispatcher, tracker, domain)
-    custom = [msg["custom"] for msg in dispatcher.messages if msg.get("custom")]
-    assert custom and custom[0]["type"] == "knowledge_answer", said(dispatcher)
+    assert [c["type"] for c in cards(dispatcher)] == ["knowledge_answer"], said(dispatcher)
 
 
 @pytest.mark.asyncio
@@ -60,3 +64,29 @@ async def test_first_miss_asks_to_rephrase_and_second_offers_a_human(
     await ActionFallback().run(second, tracker, domain)
     assert said(second) == m.FALLBACK_SECOND
     assert second.messages[0]["buttons"] == [m.BUTTON_HUMAN]
+
+
+@pytest.mark.asyncio
+async def test_a_claims_question_taken_for_out_of_scope_is_still_answered(
+    db_url: str, domain: dict
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("新华保险的车被水淹了，发动机进水能赔吗", intent="out_of_scope")
+    events = await ActionOutOfScope().run(dispatcher, tracker, domain)
+    assert [c["article_id"] for c in cards(dispatcher)] == ["motor-flood-engine"], said(dispatcher)
+    assert m.OUT_OF_SCOPE not in said(dispatcher)
+    assert events and events[0]["name"] == "last_article"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("text", ["今天股票涨了吗", "帮我订一张去北京的机票", "推荐一款理财产品"])
+async def test_a_real_out_of_scope_message_gets_the_polite_list(
+    db_url: str, domain: dict, text: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionOutOfScope().run(
+        dispatcher, make_tracker(text, intent="out_of_scope"), domain
+    )
+    assert said(dispatcher) == m.OUT_OF_SCOPE
+    assert dispatcher.messages[0]["buttons"] == [m.BUTTON_STATUS, m.BUTTON_REPORT, m.BUTTON_HUMAN]
+    assert events == []
