@@ -1,6 +1,8 @@
 """The speed-ups must not change what Rasa does: same event classes, same errors."""
 
 import pytest
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 from rasa.shared.utils.common import all_subclasses
 
@@ -33,3 +35,57 @@ def test_events_survive_a_round_trip() -> None:
         SlotSet("product_line", "车险"),
     ]
     assert [Event.from_parameters(e.as_dict()) for e in events] == events
+
+
+VALID_RESPONSES = [
+    {"events": [], "responses": []},
+    {"events": [{"event": "slot", "name": "last_article", "value": "motor-flood-engine"}],
+     "responses": [{"text": "可以赔", "buttons": [{"title": "转人工", "payload": "/request_human"}],
+                    "custom": {"type": "knowledge_answer"}}]},
+    {"events": [{"event": "active_loop", "name": None, "timestamp": None},
+                {"event": "slot", "name": "claim_ref", "value": None},
+                {"event": "followup", "name": "action_listen"},
+                {"event": "user", "text": "你好", "parse_data": {"intent": {"name": "greet"}}},
+                {"event": "bot", "text": "您好", "data": {}, "metadata": {}},
+                {"event": "session_started"}]},
+    {"responses": [{"text": "只有回复"}]},
+]
+INVALID_RESPONSES = [
+    {"events": [{"event": "no_such_event"}]},  # no branch matches
+    {"events": [{"event": "slot", "value": 1}]},  # the slot branch requires a name
+    {"events": [{"event": "action", "name": 5}]},  # wrong type inside a branch
+    {"events": [{"name": "x"}]},  # no event name at all
+    {"events": [{"event": "slot", "name": "x", "timestamp": "today"}]},  # outer property type
+    {"events": "slot"},
+    {"responses": [3]},
+]
+
+
+@pytest.mark.parametrize("response", VALID_RESPONSES)
+def test_valid_action_responses_pass_both_ways(response: dict) -> None:
+    rasa_speedups._validator().validate(response)
+    rasa_speedups.EventSchemaValidator(RemoteAction.action_response_format_spec()).validate(
+        response
+    )
+    assert RemoteAction("action_x", None)._validate_action_result(response)
+
+
+@pytest.mark.parametrize("response", INVALID_RESPONSES)
+def test_invalid_action_responses_raise_rasas_own_error(response: dict) -> None:
+    with pytest.raises(ValidationError) as full:
+        rasa_speedups._validator().validate(response)
+    fast = rasa_speedups.EventSchemaValidator(RemoteAction.action_response_format_spec())
+    with pytest.raises(ValidationError) as split:
+        fast.validate(response)
+    assert split.value.message == full.value.message
+    assert list(split.value.path) == list(full.value.path)
+
+
+def test_the_split_validator_is_used_and_refuses_a_schema_it_cannot_split() -> None:
+    assert isinstance(rasa_speedups._response_validator(), rasa_speedups.EventSchemaValidator)
+    schema = RemoteAction.action_response_format_spec()
+    branches = schema["properties"]["events"]["items"]["oneOf"]
+    unkeyed = {**schema, "properties": {**schema["properties"], "events": {
+        "type": "array", "items": {"oneOf": [*branches, {"type": "object"}]}}}}
+    with pytest.raises(ValueError):
+        rasa_speedups.EventSchemaValidator(unkeyed)
