@@ -1,4 +1,4 @@
-"""Fixes for two hot spots of Rasa 3.6's server, installed when the channels are built.
+"""Fixes for hot spots of Rasa 3.6's server, installed when the channels are built.
 
 - Rasa validates every action-server response with `jsonschema.validate`, which also
   re-validates the (constant) schema on every call: profiled under load it took more than half
@@ -11,6 +11,9 @@
   finds each event's class by walking all ~30 Event subclasses recursively (`all_subclasses`)
   for every event: 90 µs per event, 40% of a turn's time at 100 events. Here the class is
   looked up in a table built from the same walk, in the same order.
+- DIET combines the sparse features of the five featurizers one pair at a time, deep-copying
+  the first matrix and building a new one at each step; they are now stacked in one go, the
+  same columns in the same order (an NLU parse 5.7 → 5.3 ms).
 Nothing else changes.
 """
 
@@ -19,14 +22,18 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+import scipy.sparse
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.utils.common import all_subclasses
 
 _resolve_by_walking = Event.resolve_by_type
+_combine_pairwise = Message._combine_features
 _event_classes: dict[str, type[Event]] = {}
 
 
@@ -104,7 +111,20 @@ def _resolve_by_type(
     return found if found is not None else _resolve_by_walking(type_name, default)
 
 
+def _combine_features(features: list[Features], featurizers: list[str]) -> Features | None:
+    """Message._combine_features with one hstack; anything unusual takes Rasa's own path."""
+    if (
+        len(features) > 1
+        and all(f.is_sparse() for f in features)
+        and len({f.features.shape[0] for f in features}) == 1
+    ):
+        stacked = scipy.sparse.hstack([f.features for f in features])
+        return Features(stacked, features[0].type, features[0].attribute, featurizers)
+    return _combine_pairwise(features, featurizers)
+
+
 def install() -> None:
-    """Installs both fixes (idempotent)."""
+    """Installs the fixes (idempotent)."""
     RemoteAction._validate_action_result = _validate_action_result
     Event.resolve_by_type = staticmethod(_resolve_by_type)
+    Message._combine_features = staticmethod(_combine_features)

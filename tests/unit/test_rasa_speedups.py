@@ -1,9 +1,13 @@
 """The speed-ups must not change what Rasa does: same event classes, same errors."""
 
+import numpy as np
 import pytest
+import scipy.sparse
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.utils.common import all_subclasses
 
 from bot import rasa_speedups
@@ -89,3 +93,30 @@ def test_the_split_validator_is_used_and_refuses_a_schema_it_cannot_split() -> N
         "type": "array", "items": {"oneOf": [*branches, {"type": "object"}]}}}}
     with pytest.raises(ValueError):
         rasa_speedups.EventSchemaValidator(unkeyed)
+
+
+def _features(*matrices: object, kind: str = "sequence") -> list[Features]:
+    return [Features(m, kind, "text", f"featurizer{i}") for i, m in enumerate(matrices)]
+
+
+def test_sparse_features_are_stacked_as_rasa_would() -> None:
+    parts = [scipy.sparse.random(4, n, density=0.3, format="coo", random_state=n)
+             for n in (7, 3, 11)]
+    mine = rasa_speedups._combine_features(_features(*parts), ["a", "b", "c"])
+    rasas = rasa_speedups._combine_pairwise(_features(*parts), ["a", "b", "c"])
+    assert mine is not None and rasas is not None
+    assert (mine.features != rasas.features).nnz == 0 and mine.features.shape == (4, 21)
+    assert (mine.type, mine.attribute, mine.origin) == (rasas.type, rasas.attribute, rasas.origin)
+    assert Message._combine_features is rasa_speedups._combine_features
+    assert parts[0].shape == (4, 7)  # the inputs are left alone
+
+
+def test_unusual_features_take_rasas_own_path() -> None:
+    one = _features(scipy.sparse.eye(3, format="coo"))
+    assert rasa_speedups._combine_features(one, ["a"]).features.shape == (3, 3)
+    dense = _features(np.ones((2, 4)), np.zeros((2, 1)), kind="sentence")
+    assert rasa_speedups._combine_features(dense, ["a", "b"]).features.shape == (2, 5)
+    assert rasa_speedups._combine_features([], []) is None
+    ragged = _features(scipy.sparse.eye(3, format="coo"), scipy.sparse.eye(2, format="coo"))
+    with pytest.raises(ValueError, match="sequence dimensions do not match"):
+        rasa_speedups._combine_features(ragged, ["a", "b"])
