@@ -55,9 +55,9 @@ class Settings:
     knowledge_dir: Path
     # KB_THRESHOLD: retrieval confidence below which the assistant declines to answer.
     kb_threshold: float
-    # KB_OUT_OF_SCOPE_THRESHOLD: the stricter bar for answering a message the NLU called out
-    # of scope (the classifier's doubt counts against the article).
-    kb_out_of_scope_threshold: float
+    # KB_STRICT_THRESHOLD: the stricter bar for answering from the knowledge base a message
+    # the NLU sent elsewhere (out of scope, stop without a form).
+    kb_strict_threshold: float
     # SERVICE_HOTLINE: the claims hotline shown to customers.
     service_hotline: str
     # SERVICE_HOURS: when human agents are available.
@@ -102,7 +102,7 @@ def get_settings() -> Settings:
         verify_lock_minutes=_env_int("VERIFY_LOCK_MINUTES", 30),
         knowledge_dir=Path(_env("KNOWLEDGE_DIR", str(ROOT / "knowledge" / "articles"))),
         kb_threshold=_env_float("KB_THRESHOLD", 0.25),
-        kb_out_of_scope_threshold=_env_float("KB_OUT_OF_SCOPE_THRESHOLD", 0.4),
+        kb_strict_threshold=_env_float("KB_STRICT_THRESHOLD", 0.4),
         service_hotline=_env("SERVICE_HOTLINE", "95518"),
         service_hours=_env("SERVICE_HOURS", "每天 8:00–20:00"),
         var_dir=var_dir,

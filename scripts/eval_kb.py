@@ -23,9 +23,12 @@ from knowledge.store import load_articles
 from scripts.eval_nlu import SENT_TO_KB
 from settings import get_settings
 
-# Out-of-scope messages also reach the knowledge base (bot/actions/fallback.py answers them
-# when an article clears KB_OUT_OF_SCOPE_THRESHOLD), so they are searched here too.
-REACHES_KB = SENT_TO_KB | {"out_of_scope"}
+# Messages the NLU calls a complaint, out of scope, or a stop with nothing to stop also reach
+# the knowledge base, searched without an intent (bot/actions/complaint.py, fallback.py): a
+# complaint is answered at the usual threshold, the other two at KB_STRICT_THRESHOLD.
+STRICT_INTENTS = {"out_of_scope", "stop"}
+SEARCHED_WITHOUT_INTENT = STRICT_INTENTS | {"complain"}
+REACHES_KB = SENT_TO_KB | SEARCHED_WITHOUT_INTENT
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "kb" / "questions.yml"
@@ -39,7 +42,7 @@ class Case:
     accepted: frozenset[str]  # empty: the knowledge base should decline
     hits: tuple[Hit, ...]
     routed_away: bool = False  # the NLU sends it elsewhere: the knowledge base never sees it
-    out_of_scope: bool = False  # the NLU calls it out of scope: the stricter bar applies
+    strict: bool = False  # the NLU sent it elsewhere (STRICT_INTENTS): the stricter bar applies
 
     @property
     def top(self) -> Hit | None:
@@ -89,9 +92,10 @@ def load_cases(kb: KnowledgeBase, with_nlu: bool) -> list[Case]:
             [row["article"]] + list(row.get("also") or []) if row.get("article") else []
         )
         intent, lines = parsed.get(row["q"], (None, set()))
-        hits = kb.search(row["q"], intent=intent, product_lines=lines, k=3)
+        search_intent = None if intent in SEARCHED_WITHOUT_INTENT else intent
+        hits = kb.search(row["q"], intent=search_intent, product_lines=lines, k=3)
         away = intent is not None and intent not in REACHES_KB
-        cases.append(Case(row["q"], accepted, tuple(hits), away, intent == "out_of_scope"))
+        cases.append(Case(row["q"], accepted, tuple(hits), away, intent in STRICT_INTENTS))
     return cases
 
 
@@ -100,8 +104,8 @@ def outcome(case: Case, threshold: float) -> str:
     top = case.top
     if case.routed_away:
         return "elsewhere"
-    if case.out_of_scope:
-        threshold = max(threshold, get_settings().kb_out_of_scope_threshold)
+    if case.strict:
+        threshold = max(threshold, get_settings().kb_strict_threshold)
     if top is None or top.confidence < threshold:
         return "declined"
     return "right" if top.article.id in case.accepted else "wrong"
@@ -126,7 +130,7 @@ def report(cases: list[Case], threshold: float, with_nlu: bool) -> str:
         f"- answerable questions below the threshold (declined): {below:.1%}",
         f"- questions to decline that were declined or sent elsewhere: "
         f"{declined_right}/{len(unanswerable)}",
-        f"- questions the NLU sends elsewhere (status, complaint, chitchat …), never "
+        f"- questions the NLU sends elsewhere (status, reporting, chitchat …), never "
         f"reaching the knowledge base: {sum(c.routed_away for c in cases)}/{len(cases)}",
         "", "End to end, by threshold (share of all questions):", "",
         "| threshold | right | wrong | declined | sent elsewhere |", "|---|---|---|---|---|",

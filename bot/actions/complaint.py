@@ -2,7 +2,9 @@
 
 The wording follows the training deck's communication chapter: acknowledge the feeling,
 confirm the problem, offer a solution (a recorded complaint with a ticket number, a human,
-the regulator's hotline). It never argues and never promises an outcome.
+the regulator's hotline). It never argues and never promises an outcome. A complaint often
+carries a question an article answers well (对方不肯报他的保险, 定损比报价低); that answer
+comes between the acknowledgement and the offer.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import messages as m
 from bot.actions.database import conversation_key, run_in_db
+from bot.actions.knowledge_answer import answer_if_sure
 from claims import tickets
 from claims.db import DatabaseUnavailable
 from claims.privacy import mask_text
@@ -74,15 +77,22 @@ class ActionComplaintAck(Action):
                     category=f"{category}，" if category else "", excerpt=excerpt(text)
                 )
             )
-        lines.append(m.COMPLAINT_OFFER)
-        dispatcher.utter_message(
-            text="\n".join(lines),
-            buttons=[m.BUTTON_COMPLAIN, m.BUTTON_HUMAN, m.BUTTON_NOT_NOW],
-        )
+        buttons = [m.BUTTON_COMPLAIN, m.BUTTON_HUMAN, m.BUTTON_NOT_NOW]
+        answer = CollectingDispatcher()
+        answered = None
+        if len(lines) > 1:  # a message with content, not a bare "我要投诉"
+            answered = await answer_if_sure(answer, tracker)
+        if answered is None:
+            dispatcher.utter_message(text="\n".join([*lines, m.COMPLAINT_OFFER]), buttons=buttons)
+        else:
+            dispatcher.utter_message(text="\n".join(lines))
+            dispatcher.messages.extend(answer.messages)
+            dispatcher.utter_message(text=m.COMPLAINT_OFFER_AFTER_ANSWER, buttons=buttons)
         return [
             SlotSet("complaint_pending", True),
             SlotSet("complaint_text", mask_text(text)[:1000]),
             SlotSet("complaint_category", category),
+            *(answered or []),
         ]
 
 

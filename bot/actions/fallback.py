@@ -1,9 +1,10 @@
-"""When the NLU is unsure or calls a message out of scope: try the knowledge base first.
+"""When the NLU is unsure, or its intent does not fit the moment: try the knowledge base first.
 
-A question the classifier could not place, or took for something we do not serve, may still
-match an article well; if it does, it is answered. Otherwise an unsure first miss asks the
-customer to rephrase, with suggestions, and a second miss in a row offers a human agent; an
-out-of-scope message gets the polite list of what the assistant can do.
+A question the classifier could not place, took for something we do not serve, or took for
+"stop" with nothing to stop, may still match an article well; if it does, it is answered.
+Otherwise an unsure first miss asks the customer to rephrase, with suggestions, and a second
+miss in a row offers a human agent; an out-of-scope message gets the polite list of what the
+assistant can do, and a stop its usual confirmation.
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ class ActionOutOfScope(Action):
     Customers often open with the insurer's name or how they bought the policy (新华保险…,
     在商场买的财产险…), which pulls a claims question towards out_of_scope; a strong
     article match overrules that. The bar is higher than for other questions
-    (KB_OUT_OF_SCOPE_THRESHOLD): buying advice or a translation request can still resemble
+    (KB_STRICT_THRESHOLD): buying advice or a translation request can still resemble
     an article (README, "Knowledge base").
     """
 
@@ -126,11 +127,35 @@ class ActionOutOfScope(Action):
     ) -> list[EventType]:
         """Answers from the knowledge base if sure, else lists what the assistant can do."""
         answered = await answer_if_sure(
-            dispatcher, tracker, threshold=get_settings().kb_out_of_scope_threshold
+            dispatcher, tracker, threshold=get_settings().kb_strict_threshold
         )
         if answered is not None:
             return answered
         dispatcher.utter_message(
             text=m.OUT_OF_SCOPE, buttons=[m.BUTTON_STATUS, m.BUTTON_REPORT, m.BUTTON_HUMAN]
         )
+        return []
+
+
+class ActionStopWithoutForm(Action):
+    """Answers a question the classifier took for "stop" while no form was running.
+
+    停 and 取消 inside a question (车停在车库里着火了…, 航班取消了…) pull it to stop; with
+    nothing to stop, a strong article match (KB_STRICT_THRESHOLD) is the better reply.
+    """
+
+    def name(self) -> str:
+        """Names the action the "stop without a form" rule runs."""
+        return "action_stop_without_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Answers from the knowledge base if sure, else confirms as utter_stop_ok does."""
+        answered = await answer_if_sure(
+            dispatcher, tracker, threshold=get_settings().kb_strict_threshold
+        )
+        if answered is not None:
+            return answered
+        dispatcher.utter_message(response="utter_stop_ok")
         return []

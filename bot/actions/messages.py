@@ -154,6 +154,7 @@ COMPLAINT_OFFER = (
     "我可以现在为您登记投诉，会有专人跟进，并在15日内答复处理结果；"
     "也可以马上为您转接人工客服。"
 )
+COMPLAINT_OFFER_AFTER_ANSWER = "如果以上说明还解决不了您的问题，" + COMPLAINT_OFFER
 COMPLAINT_REGISTERED = (
     "已为您登记投诉，投诉编号 {ticket}，请保存好。专人会联系您核实情况，"
     "并在15日内答复处理结果（情况复杂需要延长时，会提前告诉您）。"

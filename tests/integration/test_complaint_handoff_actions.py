@@ -6,6 +6,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
+from bot.actions import messages as m
 from bot.actions.complaint import (
     ActionComplaintAck,
     ActionComplaintDeclined,
@@ -149,3 +150,36 @@ async def test_handoff_without_database_gives_the_hotline_and_does_not_pause(
     )
     assert "95518" in said(dispatcher)
     assert all(e["event"] != "pause" for e in events)
+
+
+@pytest.mark.asyncio
+async def test_a_complaint_with_a_question_gets_the_answer_before_the_offer(
+    db_url: str, domain: dict
+) -> None:
+    text = "对方全责却一直拖着不肯报他那边的保险，太气人了"
+    dispatcher = CollectingDispatcher()
+    events = await ActionComplaintAck().run(
+        dispatcher, make_tracker(text, intent="complain"), domain
+    )
+    first, card, offer = dispatcher.messages
+    assert "拖着不肯报他那边的保险" in first["text"] and not first.get("buttons")
+    assert card["custom"]["article_id"] == "dispute-other-party-insurer"
+    assert offer["text"] == m.COMPLAINT_OFFER_AFTER_ANSWER
+    assert [b["title"] for b in offer["buttons"]] == ["登记投诉", "转人工", "先不用"]
+    slots = slots_of(events)
+    assert slots["complaint_pending"] is True
+    assert slots["last_article"] == "dispute-other-party-insurer"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("text", ["我的车险拖了两个月还没赔", "我要投诉"])
+async def test_a_complaint_without_a_strong_match_gets_only_the_acknowledgement(
+    db_url: str, domain: dict, text: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionComplaintAck().run(
+        dispatcher, make_tracker(text, intent="complain"), domain
+    )
+    [message] = dispatcher.messages
+    assert message["text"].endswith(m.COMPLAINT_OFFER) and not message.get("custom")
+    assert "last_article" not in slots_of(events)

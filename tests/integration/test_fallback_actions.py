@@ -6,7 +6,12 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import messages as m
-from bot.actions.fallback import ActionFallback, ActionOutOfScope, previous_turn_fell_back
+from bot.actions.fallback import (
+    ActionFallback,
+    ActionOutOfScope,
+    ActionStopWithoutForm,
+    previous_turn_fell_back,
+)
 from tests.conftest import make_tracker
 
 
@@ -89,4 +94,27 @@ async def test_a_real_out_of_scope_message_gets_the_polite_list(
     )
     assert said(dispatcher) == m.OUT_OF_SCOPE
     assert dispatcher.messages[0]["buttons"] == [m.BUTTON_STATUS, m.BUTTON_REPORT, m.BUTTON_HUMAN]
+    assert events == []
+
+
+@pytest.mark.asyncio
+async def test_a_question_taken_for_stop_is_answered_when_nothing_runs(
+    db_url: str, domain: dict
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("车停在地下车库被水淹了，发动机进水能赔吗", intent="stop")
+    await ActionStopWithoutForm().run(dispatcher, tracker, domain)
+    assert [c["article_id"] for c in cards(dispatcher)] == ["motor-flood-engine"]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("text", ["算了不查了", "取消吧", "停"])
+async def test_a_real_stop_without_a_form_gets_the_usual_confirmation(
+    db_url: str, domain: dict, text: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionStopWithoutForm().run(
+        dispatcher, make_tracker(text, intent="stop"), domain
+    )
+    assert [msg.get("response") for msg in dispatcher.messages] == ["utter_stop_ok"]
     assert events == []
