@@ -9,6 +9,7 @@ assistant can do, and a stop its usual confirmation.
 
 from __future__ import annotations
 
+import abc
 import logging
 
 from rasa_sdk import Action, Tracker
@@ -108,54 +109,61 @@ class ActionInformWithoutContext(Action):
         return []
 
 
-class ActionOutOfScope(Action):
+class StrictKnowledgeAnswer(Action, abc.ABC):
+    """Answers from the knowledge base at KB_STRICT_THRESHOLD, or else gives its usual reply.
+
+    For intents that say the message is not a question for us: the classifier's judgement
+    counts against the article, so the bar is higher than for a question.
+    """
+
+    @abc.abstractmethod
+    def usual_reply(self, dispatcher: CollectingDispatcher) -> None:
+        """Sends what the intent gets when no article matches well enough."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Answers from the knowledge base if sure, else sends the usual reply."""
+        answered = await answer_if_sure(
+            dispatcher, tracker, threshold=get_settings().kb_strict_threshold
+        )
+        if answered is not None:
+            return answered
+        self.usual_reply(dispatcher)
+        return []
+
+
+class ActionOutOfScope(StrictKnowledgeAnswer):
     """Answers an insurance question the classifier took for out of scope, else says so.
 
     Customers often open with the insurer's name or how they bought the policy (新华保险…,
     在商场买的财产险…), which pulls a claims question towards out_of_scope; a strong
-    article match overrules that. The bar is higher than for other questions
-    (KB_STRICT_THRESHOLD): buying advice or a translation request can still resemble
-    an article (README, "Knowledge base").
+    article match overrules that. Buying advice or a translation request can still resemble
+    an article, hence the stricter bar (README, "Knowledge base").
     """
 
     def name(self) -> str:
         """Names the action the out_of_scope rule runs."""
         return "action_out_of_scope"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        """Answers from the knowledge base if sure, else lists what the assistant can do."""
-        answered = await answer_if_sure(
-            dispatcher, tracker, threshold=get_settings().kb_strict_threshold
-        )
-        if answered is not None:
-            return answered
+    def usual_reply(self, dispatcher: CollectingDispatcher) -> None:
+        """Lists what the assistant can do."""
         dispatcher.utter_message(
             text=m.OUT_OF_SCOPE, buttons=[m.BUTTON_STATUS, m.BUTTON_REPORT, m.BUTTON_HUMAN]
         )
-        return []
 
 
-class ActionStopWithoutForm(Action):
+class ActionStopWithoutForm(StrictKnowledgeAnswer):
     """Answers a question the classifier took for "stop" while no form was running.
 
     停 and 取消 inside a question (车停在车库里着火了…, 航班取消了…) pull it to stop; with
-    nothing to stop, a strong article match (KB_STRICT_THRESHOLD) is the better reply.
+    nothing to stop, a strong article match is the better reply.
     """
 
     def name(self) -> str:
         """Names the action the "stop without a form" rule runs."""
         return "action_stop_without_form"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        """Answers from the knowledge base if sure, else confirms as utter_stop_ok does."""
-        answered = await answer_if_sure(
-            dispatcher, tracker, threshold=get_settings().kb_strict_threshold
-        )
-        if answered is not None:
-            return answered
+    def usual_reply(self, dispatcher: CollectingDispatcher) -> None:
+        """Confirms, as utter_stop_ok does."""
         dispatcher.utter_message(response="utter_stop_ok")
-        return []
