@@ -82,7 +82,7 @@ class EventSchemaValidator:
 def _response_validator() -> Any:
     try:
         return EventSchemaValidator(RemoteAction.action_response_format_spec())
-    except (KeyError, TypeError, ValueError):  # another Rasa version's schema: the full way
+    except (AttributeError, KeyError, TypeError, ValueError):  # another Rasa's schema: full way
         return _validator()
 
 

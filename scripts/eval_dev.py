@@ -55,6 +55,12 @@ def what_it_did(messages: list[dict[str, Any]]) -> tuple[str, str | None]:
     return "declined", None
 
 
+def kind_without_answer(messages: list[dict[str, Any]]) -> str:
+    """What the reply is without its knowledge answer: a complaint keeps its offer."""
+    rest = [m for m in messages if (m.get("custom") or {}).get("type") != "knowledge_answer"]
+    return what_it_did(rest)[0] if rest else "declined"
+
+
 def reply_text(messages: list[dict[str, Any]]) -> str:
     """Everything a user would read (as score.py counts it)."""
     parts = []
@@ -91,7 +97,14 @@ def reviewed_summary() -> str:
         for r in records:
             if r["kind"] == "answered":
                 if (r["confidence"] or 0) < threshold:
-                    counts["declined"] += 1
+                    # Below the threshold the bot sends what it sends without an answer.
+                    otherwise = r.get("otherwise", "declined")
+                    if otherwise == "declined":
+                        counts["declined"] += 1
+                    elif otherwise in RIGHT_ROUTING.get(r["route"], set()):
+                        counts["routed right"] += 1
+                    else:
+                        counts["routed elsewhere"] += 1
                 else:
                     counts[verdicts.get((r["source_row"], r["article"]), "unreviewed")] += 1
             elif r["kind"] == "declined":
@@ -135,6 +148,7 @@ def main() -> int:
             out.write(json.dumps({
                 "source_row": row["source_row"], "route": row["route"], "kind": kind,
                 "article": article, "confidence": confidence_of(messages),
+                "otherwise": kind_without_answer(messages),
                 "proxy_right": hit and not bad, "answer": said,
             }, ensure_ascii=False) + "\n")
     n = len(rows)

@@ -124,9 +124,9 @@ class StrictKnowledgeAnswer(Action, abc.ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Answers from the knowledge base if sure, else sends the usual reply."""
-        answered = await answer_if_sure(
-            dispatcher, tracker, threshold=get_settings().kb_strict_threshold
-        )
+        settings = get_settings()
+        threshold = max(settings.kb_threshold, settings.kb_strict_threshold)
+        answered = await answer_if_sure(dispatcher, tracker, threshold=threshold)
         if answered is not None:
             return answered
         self.usual_reply(dispatcher)

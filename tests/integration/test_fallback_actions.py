@@ -12,6 +12,7 @@ from bot.actions.fallback import (
     ActionStopWithoutForm,
     previous_turn_fell_back,
 )
+from settings import reset_settings
 from tests.conftest import make_tracker
 
 
@@ -118,3 +119,15 @@ async def test_a_real_stop_without_a_form_gets_the_usual_confirmation(
     )
     assert [msg.get("response") for msg in dispatcher.messages] == ["utter_stop_ok"]
     assert events == []
+
+
+@pytest.mark.asyncio
+async def test_the_strict_bar_is_never_below_the_usual_one(
+    db_url: str, domain: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KB_THRESHOLD", "0.99")  # stricter than KB_STRICT_THRESHOLD (0.4)
+    reset_settings()
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("新华保险的车被水淹了，发动机进水能赔吗", intent="out_of_scope")
+    await ActionOutOfScope().run(dispatcher, tracker, domain)
+    assert said(dispatcher) == m.OUT_OF_SCOPE and not cards(dispatcher)
