@@ -24,6 +24,7 @@ from typing import Any
 
 import scipy.sparse
 from jsonschema import ValidationError
+from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
@@ -69,13 +70,28 @@ class EventSchemaValidator:
         self.branches = {name: cls(b) for name, b in zip(names, items["oneOf"], strict=True)}
 
     def validate(self, result: Any) -> None:
-        """Raises the full schema's ValidationError if the result is invalid."""
+        """Raises the error `jsonschema.validate` raises (its best match) if it is invalid."""
         if self.outer.is_valid(result) and all(
             event["event"] in self.branches and self.branches[event["event"]].is_valid(event)
             for event in (result.get("events") or [])
         ):
             return
-        self.full.validate(result)
+        _raise_best_match(self.full, result)
+
+
+def _raise_best_match(validator: Any, result: Any) -> None:
+    """Raises what `jsonschema.validate` would: the best match among the errors, if any."""
+    error = best_match(validator.iter_errors(result))
+    if error is not None:
+        raise error
+
+
+class FullSchemaValidator:
+    """The whole schema, compiled once: for a Rasa whose schema cannot be split."""
+
+    def validate(self, result: Any) -> None:
+        """Raises the error `jsonschema.validate` raises if the result is invalid."""
+        _raise_best_match(_validator(), result)
 
 
 @functools.lru_cache(maxsize=1)
@@ -83,7 +99,7 @@ def _response_validator() -> Any:
     try:
         return EventSchemaValidator(RemoteAction.action_response_format_spec())
     except (AttributeError, KeyError, TypeError, ValueError):  # another Rasa's schema: full way
-        return _validator()
+        return FullSchemaValidator()
 
 
 def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
