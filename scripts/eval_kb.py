@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.actions.complaint import has_content
 from knowledge.analyzer import Analyzer
 from knowledge.search import Hit, KnowledgeBase
 from knowledge.store import load_articles
@@ -94,8 +95,8 @@ def load_cases(kb: KnowledgeBase, with_nlu: bool) -> list[Case]:
         intent, lines = parsed.get(row["q"], (None, set()))
         search_intent = None if intent in SEARCHED_WITHOUT_INTENT else intent
         hits = kb.search(row["q"], intent=search_intent, product_lines=lines, k=3)
-        if intent == "complain" and (len(row["q"]) < 6 or row["q"].startswith("/")):
-            hits = []  # bot/actions/complaint.py answers only a complaint with content
+        if intent == "complain" and not has_content(row["q"]):
+            hits = []  # the complaint action answers only a complaint with content
         away = intent is not None and intent not in REACHES_KB
         cases.append(Case(row["q"], accepted, tuple(hits), away, intent in STRICT_INTENTS))
     return cases

@@ -85,6 +85,7 @@ def seeded_db(db_url: str) -> str:
 from typing import Any  # noqa: E402
 
 from rasa_sdk import Tracker  # noqa: E402
+from rasa_sdk.executor import CollectingDispatcher  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -93,6 +94,15 @@ def domain() -> dict[str, Any]:
     from rasa.shared.core.domain import Domain
 
     return Domain.load(str(ROOT / "bot" / "domain.yml")).as_dict()
+
+
+async def run_action(
+    action: Any, text: str, intent: str, domain: dict[str, Any]
+) -> tuple[CollectingDispatcher, list[dict[str, Any]]]:
+    """Runs an action on the tracker after the user said `text`; returns what it sent and did."""
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, make_tracker(text, intent=intent), domain)
+    return dispatcher, events
 
 
 def make_tracker(

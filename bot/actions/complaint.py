@@ -50,6 +50,11 @@ def is_angry(text: str) -> bool:
     return ANGER_RE.search(text) is not None
 
 
+def has_content(text: str) -> bool:
+    """Tells whether a complaint says what it is about (not a bare 我要投诉 or a button)."""
+    return len(text) >= 6 and not text.startswith("/")
+
+
 def excerpt(text: str, limit: int = 40) -> str:
     """Quotes the customer's words, masked and shortened."""
     words = mask_text(" ".join(text.split()))
@@ -71,7 +76,7 @@ class ActionComplaintAck(Action):
         category = classify(text)
         calm, strong = m.COMPLAINT_EMPATHY[category]
         lines = [strong if is_angry(text) else calm]
-        if len(text) >= 6 and not text.startswith("/"):
+        if has_content(text):
             lines.append(
                 m.COMPLAINT_CONFIRM.format(
                     category=f"{category}，" if category else "", excerpt=excerpt(text)
@@ -79,9 +84,7 @@ class ActionComplaintAck(Action):
             )
         buttons = [m.BUTTON_COMPLAIN, m.BUTTON_HUMAN, m.BUTTON_NOT_NOW]
         answer = CollectingDispatcher()
-        answered = None
-        if len(lines) > 1:  # a message with content, not a bare "我要投诉"
-            answered = await answer_if_sure(answer, tracker)
+        answered = await answer_if_sure(answer, tracker) if has_content(text) else None
         if answered is None:
             dispatcher.utter_message(text="\n".join([*lines, m.COMPLAINT_OFFER]), buttons=buttons)
         else:

@@ -18,7 +18,7 @@ from bot.actions.handoff import ActionHandoff
 from claims import tickets
 from claims.db import new_session
 from claims.models import Complaint, Handoff
-from tests.conftest import make_tracker
+from tests.conftest import make_tracker, run_action
 
 
 def slots_of(events: list[dict[str, Any]]) -> dict[str, Any]:
@@ -157,10 +157,7 @@ async def test_a_complaint_with_a_question_gets_the_answer_before_the_offer(
     db_url: str, domain: dict
 ) -> None:
     text = "对方全责却一直拖着不肯报他那边的保险，太气人了"
-    dispatcher = CollectingDispatcher()
-    events = await ActionComplaintAck().run(
-        dispatcher, make_tracker(text, intent="complain"), domain
-    )
+    dispatcher, events = await run_action(ActionComplaintAck(), text, "complain", domain)
     first, card, offer = dispatcher.messages
     assert "拖着不肯报他那边的保险" in first["text"] and not first.get("buttons")
     assert card["custom"]["article_id"] == "dispute-other-party-insurer"
@@ -176,10 +173,7 @@ async def test_a_complaint_with_a_question_gets_the_answer_before_the_offer(
 async def test_a_complaint_without_a_strong_match_gets_only_the_acknowledgement(
     db_url: str, domain: dict, text: str
 ) -> None:
-    dispatcher = CollectingDispatcher()
-    events = await ActionComplaintAck().run(
-        dispatcher, make_tracker(text, intent="complain"), domain
-    )
+    dispatcher, events = await run_action(ActionComplaintAck(), text, "complain", domain)
     [message] = dispatcher.messages
     assert message["text"].endswith(m.COMPLAINT_OFFER) and not message.get("custom")
     assert "last_article" not in slots_of(events)

@@ -13,7 +13,7 @@ from bot.actions.fallback import (
     previous_turn_fell_back,
 )
 from settings import reset_settings
-from tests.conftest import make_tracker
+from tests.conftest import make_tracker, run_action
 
 
 def said(dispatcher: CollectingDispatcher) -> str:
@@ -76,9 +76,9 @@ async def test_first_miss_asks_to_rephrase_and_second_offers_a_human(
 async def test_a_claims_question_taken_for_out_of_scope_is_still_answered(
     db_url: str, domain: dict
 ) -> None:
-    dispatcher = CollectingDispatcher()
-    tracker = make_tracker("新华保险的车被水淹了，发动机进水能赔吗", intent="out_of_scope")
-    events = await ActionOutOfScope().run(dispatcher, tracker, domain)
+    dispatcher, events = await run_action(
+        ActionOutOfScope(), "新华保险的车被水淹了，发动机进水能赔吗", "out_of_scope", domain
+    )
     assert [c["article_id"] for c in cards(dispatcher)] == ["motor-flood-engine"], said(dispatcher)
     assert m.OUT_OF_SCOPE not in said(dispatcher)
     assert events and events[0]["name"] == "last_article"
@@ -89,10 +89,7 @@ async def test_a_claims_question_taken_for_out_of_scope_is_still_answered(
 async def test_a_real_out_of_scope_message_gets_the_polite_list(
     db_url: str, domain: dict, text: str
 ) -> None:
-    dispatcher = CollectingDispatcher()
-    events = await ActionOutOfScope().run(
-        dispatcher, make_tracker(text, intent="out_of_scope"), domain
-    )
+    dispatcher, events = await run_action(ActionOutOfScope(), text, "out_of_scope", domain)
     assert said(dispatcher) == m.OUT_OF_SCOPE
     assert dispatcher.messages[0]["buttons"] == [m.BUTTON_STATUS, m.BUTTON_REPORT, m.BUTTON_HUMAN]
     assert events == []
@@ -102,9 +99,9 @@ async def test_a_real_out_of_scope_message_gets_the_polite_list(
 async def test_a_question_taken_for_stop_is_answered_when_nothing_runs(
     db_url: str, domain: dict
 ) -> None:
-    dispatcher = CollectingDispatcher()
-    tracker = make_tracker("车停在地下车库被水淹了，发动机进水能赔吗", intent="stop")
-    await ActionStopWithoutForm().run(dispatcher, tracker, domain)
+    dispatcher, _ = await run_action(
+        ActionStopWithoutForm(), "车停在地下车库被水淹了，发动机进水能赔吗", "stop", domain
+    )
     assert [c["article_id"] for c in cards(dispatcher)] == ["motor-flood-engine"]
 
 
@@ -113,10 +110,7 @@ async def test_a_question_taken_for_stop_is_answered_when_nothing_runs(
 async def test_a_real_stop_without_a_form_gets_the_usual_confirmation(
     db_url: str, domain: dict, text: str
 ) -> None:
-    dispatcher = CollectingDispatcher()
-    events = await ActionStopWithoutForm().run(
-        dispatcher, make_tracker(text, intent="stop"), domain
-    )
+    dispatcher, events = await run_action(ActionStopWithoutForm(), text, "stop", domain)
     assert [msg.get("response") for msg in dispatcher.messages] == ["utter_stop_ok"]
     assert events == []
 
@@ -127,7 +121,7 @@ async def test_the_strict_bar_is_never_below_the_usual_one(
 ) -> None:
     monkeypatch.setenv("KB_THRESHOLD", "0.99")  # stricter than KB_STRICT_THRESHOLD (0.4)
     reset_settings()
-    dispatcher = CollectingDispatcher()
-    tracker = make_tracker("新华保险的车被水淹了，发动机进水能赔吗", intent="out_of_scope")
-    await ActionOutOfScope().run(dispatcher, tracker, domain)
+    dispatcher, _ = await run_action(
+        ActionOutOfScope(), "新华保险的车被水淹了，发动机进水能赔吗", "out_of_scope", domain
+    )
     assert said(dispatcher) == m.OUT_OF_SCOPE and not cards(dispatcher)
