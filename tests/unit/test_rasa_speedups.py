@@ -12,6 +12,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.utils.common import all_subclasses
 
 from bot import rasa_speedups
+from bot.rasa_speedups import action_schema, event_classes, sparse_features
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -23,7 +24,7 @@ def test_every_event_type_resolves_to_the_class_rasas_walk_finds() -> None:
     names = {cls.type_name for cls in all_subclasses(Event)}
     assert {"user", "action", "slot", "session_started"} <= names
     for name in names:
-        assert Event.resolve_by_type(name) is rasa_speedups._resolve_by_walking(name)
+        assert Event.resolve_by_type(name) is event_classes._resolve_by_walking(name)
 
 
 def test_unknown_event_types_behave_as_in_rasa() -> None:
@@ -68,8 +69,8 @@ INVALID_RESPONSES = [
 
 @pytest.mark.parametrize("response", VALID_RESPONSES)
 def test_valid_action_responses_pass_both_ways(response: dict) -> None:
-    rasa_speedups._validator().validate(response)
-    rasa_speedups.EventSchemaValidator(RemoteAction.action_response_format_spec()).validate(
+    action_schema._validator().validate(response)
+    action_schema.EventSchemaValidator(RemoteAction.action_response_format_spec()).validate(
         response
     )
     assert RemoteAction("action_x", None)._validate_action_result(response)
@@ -80,7 +81,7 @@ def test_invalid_action_responses_raise_rasas_own_error(response: dict) -> None:
     schema = RemoteAction.action_response_format_spec()
     with pytest.raises(ValidationError) as rasas:
         jsonschema.validate(response, schema)  # what Rasa 3.6 itself calls
-    for ours in (rasa_speedups.EventSchemaValidator(schema), rasa_speedups.FullSchemaValidator()):
+    for ours in (action_schema.EventSchemaValidator(schema), action_schema.FullSchemaValidator()):
         with pytest.raises(ValidationError) as raised:
             ours.validate(response)
         assert raised.value.message == rasas.value.message
@@ -88,13 +89,13 @@ def test_invalid_action_responses_raise_rasas_own_error(response: dict) -> None:
 
 
 def test_the_split_validator_is_used_and_refuses_a_schema_it_cannot_split() -> None:
-    assert isinstance(rasa_speedups._response_validator(), rasa_speedups.EventSchemaValidator)
+    assert isinstance(action_schema._response_validator(), action_schema.EventSchemaValidator)
     schema = RemoteAction.action_response_format_spec()
     branches = schema["properties"]["events"]["items"]["oneOf"]
     unkeyed = {**schema, "properties": {**schema["properties"], "events": {
         "type": "array", "items": {"oneOf": [*branches, {"type": "object"}]}}}}
     with pytest.raises(ValueError):
-        rasa_speedups.EventSchemaValidator(unkeyed)
+        action_schema.EventSchemaValidator(unkeyed)
 
 
 def _features(*matrices: object, kind: str = "sequence") -> list[Features]:
@@ -104,21 +105,21 @@ def _features(*matrices: object, kind: str = "sequence") -> list[Features]:
 def test_sparse_features_are_stacked_as_rasa_would() -> None:
     parts = [scipy.sparse.random(4, n, density=0.3, format="coo", random_state=n)
              for n in (7, 3, 11)]
-    mine = rasa_speedups._combine_features(_features(*parts), ["a", "b", "c"])
-    rasas = rasa_speedups._combine_pairwise(_features(*parts), ["a", "b", "c"])
+    mine = sparse_features._combine_features(_features(*parts), ["a", "b", "c"])
+    rasas = sparse_features._combine_pairwise(_features(*parts), ["a", "b", "c"])
     assert mine is not None and rasas is not None
     assert (mine.features != rasas.features).nnz == 0 and mine.features.shape == (4, 21)
     assert (mine.type, mine.attribute, mine.origin) == (rasas.type, rasas.attribute, rasas.origin)
-    assert Message._combine_features is rasa_speedups._combine_features
+    assert Message._combine_features is sparse_features._combine_features
     assert parts[0].shape == (4, 7)  # the inputs are left alone
 
 
 def test_unusual_features_take_rasas_own_path() -> None:
     one = _features(scipy.sparse.eye(3, format="coo"))
-    assert rasa_speedups._combine_features(one, ["a"]).features.shape == (3, 3)
+    assert sparse_features._combine_features(one, ["a"]).features.shape == (3, 3)
     dense = _features(np.ones((2, 4)), np.zeros((2, 1)), kind="sentence")
-    assert rasa_speedups._combine_features(dense, ["a", "b"]).features.shape == (2, 5)
-    assert rasa_speedups._combine_features([], []) is None
+    assert sparse_features._combine_features(dense, ["a", "b"]).features.shape == (2, 5)
+    assert sparse_features._combine_features([], []) is None
     ragged = _features(scipy.sparse.eye(3, format="coo"), scipy.sparse.eye(2, format="coo"))
     with pytest.raises(ValueError, match="sequence dimensions do not match"):
-        rasa_speedups._combine_features(ragged, ["a", "b"])
+        sparse_features._combine_features(ragged, ["a", "b"])

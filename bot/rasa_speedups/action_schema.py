@@ -1,20 +1,12 @@
-"""Fixes for hot spots of Rasa 3.6's server, installed when the channels are built.
+"""Action-server responses validated as Rasa does, without re-checking the schema each time.
 
-- Rasa validates every action-server response with `jsonschema.validate`, which also
-  re-validates the (constant) schema on every call: profiled under load it took more than half
-  of the Rasa server's CPU. Here the response is validated against the same schema with a
-  validator compiled once. Even so, each event was checked against all 23 event schemas of a
-  `oneOf` (0.25 ms per event, 5% of the server's CPU under load), although its `event` name
-  picks the only one that can match: an event is now checked against that one, and anything
-  that fails is validated again the full way, so errors are Rasa's own.
-- The tracker store deserializes every event of a conversation on every message, and Rasa
-  finds each event's class by walking all ~30 Event subclasses recursively (`all_subclasses`)
-  for every event: 90 µs per event, 40% of a turn's time at 100 events. Here the class is
-  looked up in a table built from the same walk, in the same order.
-- DIET combines the sparse features of the five featurizers one pair at a time, deep-copying
-  the first matrix and building a new one at each step; they are now stacked in one go, the
-  same columns in the same order (an NLU parse 5.7 → 5.3 ms).
-Nothing else changes.
+Rasa validates every action-server response with `jsonschema.validate`, which also
+re-validates the (constant) schema on every call: profiled under load it took more than half of
+the Rasa server's CPU. Here the response is validated against the same schema with a validator
+compiled once. Even so, each event was checked against all 23 event schemas of a `oneOf` (0.25
+ms per event, 5% of the server's CPU under load), although its `event` name picks the only one
+that can match: an event is now checked against that one, and anything that fails is validated
+again the full way, so errors are Rasa's own.
 """
 
 from __future__ import annotations
@@ -22,20 +14,11 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-import scipy.sparse
 from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
-from rasa.shared.core.events import Event
-from rasa.shared.nlu.training_data.features import Features
-from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.utils.common import all_subclasses
-
-_resolve_by_walking = Event.resolve_by_type
-_combine_pairwise = Message._combine_features
-_event_classes: dict[str, type[Event]] = {}
 
 
 @functools.lru_cache(maxsize=1)
@@ -115,32 +98,6 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
         raise
 
 
-def _resolve_by_type(
-    type_name: str, default: type[Event] | None = None
-) -> type[Event] | None:
-    """Event.resolve_by_type from a table; an unknown name rebuilds it, then asks Rasa's own."""
-    found = _event_classes.get(type_name)
-    if found is None:
-        for cls in all_subclasses(Event):
-            _event_classes.setdefault(cls.type_name, cls)  # the walk's first match wins
-        found = _event_classes.get(type_name)
-    return found if found is not None else _resolve_by_walking(type_name, default)
-
-
-def _combine_features(features: list[Features], featurizers: list[str]) -> Features | None:
-    """Message._combine_features with one hstack; anything unusual takes Rasa's own path."""
-    if (
-        len(features) > 1
-        and all(f.is_sparse() for f in features)
-        and len({f.features.shape[0] for f in features}) == 1
-    ):
-        stacked = scipy.sparse.hstack([f.features for f in features])
-        return Features(stacked, features[0].type, features[0].attribute, featurizers)
-    return _combine_pairwise(features, featurizers)
-
-
 def install() -> None:
-    """Installs the fixes (idempotent)."""
+    """Validates action-server responses with the split validator."""
     RemoteAction._validate_action_result = _validate_action_result
-    Event.resolve_by_type = staticmethod(_resolve_by_type)
-    Message._combine_features = staticmethod(_combine_features)
