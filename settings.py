@@ -101,7 +101,7 @@ def get_settings() -> Settings:
         verify_max_attempts=_env_int("VERIFY_MAX_ATTEMPTS", 3),
         verify_lock_minutes=_env_int("VERIFY_LOCK_MINUTES", 30),
         knowledge_dir=Path(_env("KNOWLEDGE_DIR", str(ROOT / "knowledge" / "articles"))),
-        kb_threshold=_env_float("KB_THRESHOLD", 0.25),
+        kb_threshold=_env_float("KB_THRESHOLD", 0.24),
         kb_strict_threshold=_env_float("KB_STRICT_THRESHOLD", 0.4),
         service_hotline=_env("SERVICE_HOTLINE", "95518"),
         service_hours=_env("SERVICE_HOURS", "每天 8:00–20:00"),

@@ -278,6 +278,10 @@ def main() -> int:
     parser.add_argument("--cluster", action="store_true",
                         help="also step the open-loop rate through the two-replica cluster")
     args = parser.parse_args()
+    if args.cluster:
+        from scripts.cluster import admin_url
+
+        admin_url()  # no PostgreSQL for the cluster: say so now, not after the other steps
     out = [f"# Benchmark\n\nMachine: {os.cpu_count()} cores, {platform.python_version()}, "
            f"model `{newest_model().name}`. Latencies in ms as p50 / p95 / p99.\n"]
     if args.train:

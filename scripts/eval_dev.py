@@ -22,6 +22,7 @@ from typing import Any
 import requests
 
 from scripts.launch import running_assistant
+from settings import get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
@@ -92,7 +93,8 @@ def reviewed_summary() -> str:
     records = [json.loads(line) for line in ANSWERS.read_text(encoding="utf-8").splitlines()]
     lines = ["| threshold | correct | incomplete | wrong | declined | routed right | "
              "routed elsewhere | unreviewed |", "|---|---|---|---|---|---|---|---|"]
-    for threshold in (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3):
+    configured = get_settings().kb_threshold
+    for threshold in sorted({0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, configured}):
         counts: collections.Counter[str] = collections.Counter()
         for r in records:
             if r["kind"] == "answered":
@@ -114,7 +116,8 @@ def reviewed_summary() -> str:
             else:
                 counts["routed elsewhere"] += 1
         n = len(records)
-        lines.append(f"| {threshold:.2f} | " + " | ".join(
+        mark = " ←" if threshold == configured else ""
+        lines.append(f"| {threshold:.2f}{mark} | " + " | ".join(
             f"{counts[k] / n:.0%}" for k in ("correct", "incomplete", "wrong", "declined",
                                               "routed right", "routed elsewhere", "unreviewed")
         ) + " |")

@@ -138,8 +138,7 @@ def report(cases: list[Case], threshold: float, with_nlu: bool) -> str:
         "", "End to end, by threshold (share of all questions):", "",
         "| threshold | right | wrong | declined | sent elsewhere |", "|---|---|---|---|---|",
     ]
-    for step in range(0, 21):
-        t = step / 20
+    for t in sorted({step / 20 for step in range(0, 21)} | {threshold}):
         counts = {k: 0 for k in ("right", "wrong", "declined", "elsewhere")}
         for case in cases:
             counts[outcome(case, t)] += 1
