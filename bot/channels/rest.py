@@ -22,6 +22,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import rasa_speedups
+from bot.rasa_speedups import kept_connections
 from settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -65,6 +66,10 @@ class RestInput(InputChannel):
         """Builds the health and message routes (and installs the server's speed-up)."""
         rasa_speedups.install()
         bp = Blueprint("claims_rest", __name__)
+
+        @bp.listener("after_server_stop")
+        async def close_connections(app: Any, loop: Any) -> None:
+            await kept_connections.close()
 
         @bp.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:

@@ -11,6 +11,7 @@ from bot.rasa_speedups import (
     action_schema,
     event_classes,
     graph_runner,
+    kept_connections,
     slot_copy,
     sparse_features,
     tf_predict,
@@ -20,5 +21,5 @@ from bot.rasa_speedups import (
 def install() -> None:
     """Installs every fix (idempotent)."""
     for fix in (action_schema, event_classes, sparse_features, graph_runner, slot_copy,
-                tf_predict):
+                tf_predict, kept_connections):
         fix.install()
