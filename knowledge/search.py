@@ -41,6 +41,12 @@ INTENT_TOPICS: dict[str, set[str]] = {
     "complain": {"dispute"},
 }
 TOPIC_BOOST = 1.25
+# Concepts that say what a question asks, whatever it names: "how long does a group policy pay"
+# asks about time, but the product's rarer words outweighed 多久 and went to the product's
+# article. Articles of the concept's topic get CUE_BOOST on top of the intent's prior
+# (labelled set: top-1 89.8 → 90.1%, right and wrong unchanged at the threshold).
+CUE_TOPICS: dict[str, str] = {"时效": "timeline", "核定时间": "timeline"}
+CUE_BOOST = 1.3
 LINE_MATCH_BOOST = 1.3
 LINE_MISMATCH_PENALTY = 0.55
 
@@ -150,18 +156,23 @@ class KnowledgeBase:
         k: int = 3,
     ) -> list[Hit]:
         """Returns up to k articles for a question, best first."""
-        terms = self.analyzer.analyze(question).terms
+        analysis = self.analyzer.analyze(question)
+        terms = analysis.terms
         if not terms:
             return []
         scores = self.retriever.get_scores(terms)
         topics = INTENT_TOPICS.get(intent or "", set())
+        cued = {CUE_TOPICS[c] for c in analysis.concepts if c in CUE_TOPICS}
         wanted = _line_family(set(product_lines or ()) - {"通用"})
-        # What the NLU says about the question (family, product line) weighs every article.
+        # What the NLU says about the question (family, product line), and what the question
+        # asks about (CUE_TOPICS), weigh every article.
         prior = np.zeros(len(self.articles))
         for i, article in enumerate(self.articles):
             if audience == "customer" and not article.for_customers:
                 continue
             prior[i] = TOPIC_BOOST if article.topic in topics else 1.0
+            if article.topic in cued:
+                prior[i] *= CUE_BOOST
             if wanted and self._lines[i]:
                 prior[i] *= LINE_MATCH_BOOST if wanted & self._lines[i] else LINE_MISMATCH_PENALTY
         bm25 = np.asarray(scores, dtype=float) * prior

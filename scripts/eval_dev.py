@@ -22,7 +22,7 @@ from typing import Any
 import requests
 
 from scripts.launch import running_assistant
-from settings import get_settings
+from settings import DEFAULT_KB_THRESHOLD, get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
@@ -94,7 +94,8 @@ def reviewed_summary() -> str:
     lines = ["| threshold | correct | incomplete | wrong | declined | routed right | "
              "routed elsewhere | unreviewed |", "|---|---|---|---|---|---|---|---|"]
     configured = get_settings().kb_threshold
-    for threshold in sorted({0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, configured}):
+    sweep = {0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, DEFAULT_KB_THRESHOLD, configured}
+    for threshold in sorted(sweep):
         counts: collections.Counter[str] = collections.Counter()
         for r in records:
             if r["kind"] == "answered":

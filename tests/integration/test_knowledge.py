@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from knowledge import search
 from knowledge.analyzer import Analyzer
 from knowledge.check import REFERENCE_DIR
 from knowledge.citations import unknown_citations
@@ -106,6 +107,15 @@ def test_product_line_narrows_the_search(kb: KnowledgeBase) -> None:
     assert medical.index("doc-medical") < plain.index("doc-medical")
     asked = kb.search("医疗险理赔要什么材料", product_lines={"医疗险"})
     assert asked[0].article.id == "doc-medical"
+
+
+def test_a_question_about_time_goes_to_the_timeline_articles(
+    kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    question = "伤残鉴定做完了，赔款多久能到"  # names disability, asks how long
+    assert kb.search(question)[0].article.id == "timeline-typical-durations"
+    monkeypatch.setattr(search, "CUE_BOOST", 1.0)  # without the cue, the product's article won
+    assert kb.search(question)[0].article.id == "accident-disability-grading"
 
 
 def test_edited_articles_are_picked_up_without_restart(tmp_path: Path) -> None:
