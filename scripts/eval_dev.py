@@ -117,7 +117,7 @@ def reviewed_summary() -> str:
             else:
                 counts["routed elsewhere"] += 1
         n = len(records)
-        mark = " ←" if threshold == configured else ""
+        mark = " ← default" if threshold == DEFAULT_KB_THRESHOLD else ""
         lines.append(f"| {threshold:.2f}{mark} | " + " | ".join(
             f"{counts[k] / n:.0%}" for k in ("correct", "incomplete", "wrong", "declined",
                                               "routed right", "routed elsewhere", "unreviewed")

@@ -67,9 +67,13 @@ class RestInput(InputChannel):
         rasa_speedups.install()
         bp = Blueprint("claims_rest", __name__)
 
+        @bp.listener("before_server_start")
+        async def open_connections(app: Any, loop: Any) -> None:
+            await kept_connections.open_pool()
+
         @bp.listener("after_server_stop")
         async def close_connections(app: Any, loop: Any) -> None:
-            await kept_connections.close()
+            await kept_connections.close_pool()
 
         @bp.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:

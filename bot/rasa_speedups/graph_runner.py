@@ -7,11 +7,14 @@ graph that bookkeeping cost about a tenth of the server's CPU, more than some of
 themselves. A graph run is a chain of pure calls, so here each node is called once, after the
 nodes it needs, with their outputs, exactly as the dask graph Rasa builds would call it:
 - a node's arguments are the outputs of its `needs`, in their order, as `(name, value)` pairs;
-- an input placeholder is the pair `(name, value)` from `inputs`, and an input replaces a node
-  of the same name, as it does in the dask graph;
-- a name that is neither stays the plain string, as dask passes unknown keys;
+- an input placeholder is the pair `(name, value)` from `inputs`;
+- a needed name that is neither stays the plain string, as dask passes unknown keys (Rasa's
+  GraphNode then reports the missing input); an unknown target raises KeyError, as in dask;
 - a node's exception propagates unchanged, and a RuntimeError becomes GraphRunError as in
   Rasa; inputs whose value names a node are refused with Rasa's own check.
+Two differences, neither reachable from Rasa's own calls (its inputs are placeholders, not node
+names): an input named like a node replaces it without running that node's ancestors (dask
+still ran them), and nodes run depth-first along their needs rather than in dask's order.
 """
 
 from __future__ import annotations
@@ -49,6 +52,9 @@ def run(
                 outputs[name] = name
         return outputs[name]
 
+    unknown = [t for t in run_targets if t not in given and t not in schema_nodes]
+    if unknown:
+        raise KeyError(unknown[0])
     try:
         return dict(output(target) for target in run_targets)
     except RuntimeError as error:

@@ -86,6 +86,7 @@ def _both(tmp_path: Path, call: Callable[[DaskGraphRunner], Any]) -> list[tuple[
     (lambda r: r.run(inputs={"__message__": "provide"}, targets=["sum"]),
      GraphRunError),  # an input's value clashes with a node's name
     (lambda r: r.run(targets=["sum"]), GraphRunError),  # a missing input
+    (lambda r: r.run(inputs={"__message__": 1}, targets=["nowhere"]), KeyError),
 ])
 def test_same_results_and_calls_as_with_dask(
     tmp_path: Path, call: Callable[..., Any], expected: Any
@@ -112,6 +113,7 @@ def test_errors_are_rasas(tmp_path: Path) -> None:
         graph_runner.run(runner, inputs={"__message__": "provide"}, targets=["sum"])
 
 
-def test_install_replaces_the_run_method() -> None:
+def test_install_replaces_the_run_method(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(DaskGraphRunner, "run", DaskGraphRunner.run)  # undone after the test
     graph_runner.install()
     assert DaskGraphRunner.run is graph_runner.run

@@ -1,4 +1,4 @@
-"""Rasa's HTTP calls reuse connections, drop idle ones, and survive a server restart."""
+"""Rasa's HTTP calls reuse connections on the server's loop, drop idle ones, survive restarts."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from bot.rasa_speedups import kept_connections
 
 
 async def _with_server(test: Callable[[str, list[Any]], Awaitable[None]], port: int = 0) -> int:
-    """Runs `test(url, seen)` against a server recording each request's client address."""
+    """Runs `test(url, seen)` against a server recording each request's client port."""
     seen: list[Any] = []
 
     async def webhook(request: web.Request) -> web.Response:
-        seen.append((request.transport.get_extra_info("peername")[1],
+        seen.append((request.transport.get_extra_info("peername")[1],  # type: ignore[union-attr]
                      request.headers.get("Authorization"), request.headers.get("X-Test")))
         return web.json_response({"events": [], "echo": await request.json()})
 
@@ -32,25 +32,41 @@ async def _with_server(test: Callable[[str, list[Any]], Awaitable[None]], port: 
     try:
         await test(f"http://127.0.0.1:{port}", seen)
     finally:
-        await kept_connections.close()
         await runner.cleanup()
     return port
 
 
 @pytest.fixture(autouse=True)
-def installed() -> None:
+def installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(EndpointConfig, "session", EndpointConfig.session)  # undone afterwards
     kept_connections.install()
+
+
+async def _calls(url: str, n: int, **settings: Any) -> None:
+    endpoint = EndpointConfig(f"{url}/webhook", **settings)
+    for i in range(n):
+        reply = await endpoint.request(json={"n": i}, method="post")
+        assert reply["echo"] == {"n": i}
 
 
 def test_calls_share_one_connection_and_keep_rasas_settings() -> None:
     async def test(url: str, seen: list[Any]) -> None:
-        endpoint = EndpointConfig(f"{url}/webhook", headers={"X-Test": "1"},
-                                  basic_auth={"username": "u", "password": "p"})
-        for n in range(5):
-            reply = await endpoint.request(json={"n": n}, method="post")
-            assert reply["echo"] == {"n": n}
+        await kept_connections.open_pool()
+        try:
+            await _calls(url, 5, headers={"X-Test": "1"},
+                         basic_auth={"username": "u", "password": "p"})
+        finally:
+            await kept_connections.close_pool()
         assert len({port for port, _, _ in seen}) == 1  # one TCP connection for five calls
         assert {(auth, header) for _, auth, header in seen} == {("Basic dTpw", "1")}
+
+    asyncio.run(_with_server(test))
+
+
+def test_without_the_pool_each_call_connects_as_in_rasa() -> None:
+    async def test(url: str, seen: list[Any]) -> None:
+        await _calls(url, 3)  # the pool was never opened on this loop
+        assert len({port for port, _, _ in seen}) == 3
 
     asyncio.run(_with_server(test))
 
@@ -61,10 +77,13 @@ def test_an_idle_connection_is_dropped_before_the_server_would(
     monkeypatch.setattr(kept_connections, "IDLE_SECONDS", 0.2)
 
     async def test(url: str, seen: list[Any]) -> None:
-        endpoint = EndpointConfig(f"{url}/webhook")
-        await endpoint.request(json={}, method="post")
-        await asyncio.sleep(0.6)
-        await endpoint.request(json={}, method="post")
+        await kept_connections.open_pool()
+        try:
+            await _calls(url, 1)
+            await asyncio.sleep(0.6)
+            await _calls(url, 1)
+        finally:
+            await kept_connections.close_pool()
         assert len({port for port, _, _ in seen}) == 2
 
     asyncio.run(_with_server(test))
@@ -73,37 +92,38 @@ def test_an_idle_connection_is_dropped_before_the_server_would(
 
 def test_a_restarted_server_gets_a_new_connection() -> None:
     async def run() -> None:
-        async def first(url: str, seen: list[Any]) -> None:
-            await EndpointConfig(f"{url}/webhook").request(json={}, method="post")
+        await kept_connections.open_pool()
+        try:
+            async def first(url: str, seen: list[Any]) -> None:
+                await _calls(url, 1)
 
-        port = await _with_server(first)  # the server stops, closing the kept connection
-        await asyncio.sleep(0.05)
+            port = await _with_server(first)  # the server stops, closing the kept connection
+            await asyncio.sleep(0.05)
 
-        async def second(url: str, seen: list[Any]) -> None:
-            for _ in range(2):
-                reply = await EndpointConfig(f"{url}/webhook").request(json={}, method="post")
-                assert reply["events"] == []
-            assert len(seen) == 2
+            async def second(url: str, seen: list[Any]) -> None:
+                await _calls(url, 2)
+                assert len(seen) == 2
 
-        await _with_server(second, port)  # the same address again
-
-    asyncio.run(run())
-
-
-def test_each_event_loop_has_its_own_pool() -> None:
-    async def get() -> Any:
-        return kept_connections.pool()
-
-    first, second = asyncio.run(get()), asyncio.run(get())
-    assert first is not second
-
-
-def test_closing_closes_the_loops_pool() -> None:
-    async def run() -> None:
-        found = kept_connections.pool()
-        await kept_connections.close()
-        assert found.closed
-        assert kept_connections.pool() is not found  # a new one on the next call
-        await kept_connections.close()
+            await _with_server(second, port)  # the same address again
+        finally:
+            await kept_connections.close_pool()
 
     asyncio.run(run())
+
+
+def test_the_pool_serves_only_its_own_loop_and_closes() -> None:
+    async def open_here() -> Any:
+        await kept_connections.open_pool()
+        return kept_connections._pool()
+
+    pool = asyncio.run(open_here())  # that loop is closed now
+    assert pool is not None and not pool.closed
+
+    async def elsewhere() -> None:
+        assert kept_connections._pool() is None  # another loop: Rasa's own sessions
+        await kept_connections.open_pool()  # replaces the old pool
+        assert kept_connections._pool() is not pool
+        await kept_connections.close_pool()
+        assert kept_connections._pool() is None
+
+    asyncio.run(elsewhere())

@@ -1,5 +1,7 @@
 """The speed-ups must not change what Rasa does: same event classes, same errors."""
 
+from collections.abc import Iterator
+
 import jsonschema
 import numpy as np
 import pytest
@@ -11,13 +13,20 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.utils.common import all_subclasses
 
-from bot import rasa_speedups
 from bot.rasa_speedups import action_schema, event_classes, sparse_features
 
 
 @pytest.fixture(scope="module", autouse=True)
-def installed() -> None:
-    rasa_speedups.install()
+def installed() -> Iterator[None]:
+    """The three fixes under test, undone after this module (other tests see Rasa's own)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(RemoteAction, "_validate_action_result",
+                      RemoteAction._validate_action_result)
+        patch.setattr(Event, "resolve_by_type", Event.resolve_by_type)
+        patch.setattr(Message, "_combine_features", Message._combine_features)
+        for fix in (action_schema, event_classes, sparse_features):
+            fix.install()
+        yield
 
 
 def test_every_event_type_resolves_to_the_class_rasas_walk_finds() -> None:

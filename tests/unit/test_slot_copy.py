@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import copyreg
 
+import pytest
 from rasa.shared.core.events import SlotSet
 from rasa.shared.core.slots import (
     AnySlot,
@@ -42,8 +43,13 @@ def _slots() -> list[Slot]:
     ]
 
 
-def test_a_copy_is_a_new_slot_with_the_same_state() -> None:
+@pytest.fixture(autouse=True)
+def installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Slot, "__copy__", None, raising=False)  # removed again afterwards
     slot_copy.install()
+
+
+def test_a_copy_is_a_new_slot_with_the_same_state() -> None:
     assert Slot.__copy__ is slot_copy.copy_slot  # type: ignore[attr-defined]
     for slot in _slots():
         fast, slow = copy.copy(slot), _protocol_copy(slot)
@@ -56,7 +62,6 @@ def test_a_copy_is_a_new_slot_with_the_same_state() -> None:
 
 
 def test_trackers_still_keep_their_own_slots() -> None:
-    slot_copy.install()
     slots = _slots()
     first = DialogueStateTracker.from_events("a", [SlotSet("c", "医疗险")], slots)
     second = DialogueStateTracker("b", slots)

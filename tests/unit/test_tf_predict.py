@@ -60,6 +60,7 @@ def test_a_function_without_signature_is_left_to_rasa() -> None:
         tf_predict.ConcretePredictStep(tf.function(lambda batch: batch))
 
 
-def test_install_wraps_rasas_predict() -> None:
+def test_install_wraps_rasas_predict(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(RasaModel, "_rasa_predict", RasaModel._rasa_predict)  # undone afterwards
     tf_predict.install()
     assert RasaModel._rasa_predict is tf_predict._rasa_predict
