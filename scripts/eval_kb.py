@@ -117,12 +117,17 @@ def outcome(case: Case, threshold: float) -> str:
     return "right" if top.article.id in case.accepted else "wrong"
 
 
+def tally(cases: list[Case], threshold: float) -> collections.Counter[str]:
+    """How many cases end right, wrong, declined or elsewhere at a threshold."""
+    return collections.Counter(outcome(case, threshold) for case in cases)
+
+
 def suggest_threshold(cases: list[Case]) -> float:
     """The threshold with the most right answers whose wrong answers stay within WRONG_BUDGET."""
     best = (-1, 1.0)
     for step in range(0, 101):
         t = step / 100
-        counts = collections.Counter(outcome(case, t) for case in cases)
+        counts = tally(cases, t)
         if counts["wrong"] <= WRONG_BUDGET * len(cases) and counts["right"] > best[0]:
             best = (counts["right"], t)
     return best[1]
@@ -153,9 +158,7 @@ def report(cases: list[Case], threshold: float, with_nlu: bool) -> str:
         "| threshold | right | wrong | declined | sent elsewhere |", "|---|---|---|---|---|",
     ]
     for t in sorted({step / 20 for step in range(0, 21)} | {threshold}):
-        counts = {k: 0 for k in ("right", "wrong", "declined", "elsewhere")}
-        for case in cases:
-            counts[outcome(case, t)] += 1
+        counts = tally(cases, t)
         mark = " ←" if abs(t - threshold) < 1e-9 else ""
         lines.append(
             f"| {t:.2f}{mark} | {counts['right'] / len(cases):.1%} | "
@@ -166,7 +169,7 @@ def report(cases: list[Case], threshold: float, with_nlu: bool) -> str:
     lines += ["", f"Suggested threshold: **{suggested:.2f}** (the one with the most right answers "
               f"among those keeping wrong answers at or under {WRONG_BUDGET:.0%} of all "
               f"questions, in steps of 0.01). Articles added or edited move every confidence a "
-              f"little: recalibrate `KB_THRESHOLD` with this, and check dev.", ""]
+              f"little: recalibrate `KB_THRESHOLD` with this, and check dev."]
     lines += ["", "## Misses at the threshold", ""]
     for case in cases:
         result = outcome(case, threshold)

@@ -23,7 +23,6 @@ class ConcretePredictStep:
 
     def __init__(self, function: Any) -> None:
         """Raises TypeError if the function has no input signature (no single concrete one)."""
-        self.function = function
         self.concrete = function.get_concrete_function()
 
     def __call__(self, batch_in: Any) -> Any:
