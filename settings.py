@@ -58,7 +58,7 @@ class Settings:
     # KB_THRESHOLD: retrieval confidence below which the assistant declines to answer.
     kb_threshold: float
     # KB_STRICT_THRESHOLD: the stricter bar for answering from the knowledge base a message
-    # the NLU sent elsewhere (out of scope, stop without a form).
+    # the NLU sent elsewhere (out of scope, stop without a form, a report that asks a question).
     kb_strict_threshold: float
     # SERVICE_HOTLINE: the claims hotline shown to customers.
     service_hotline: str

@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from bot.actions.complaint import has_content
+from bot.actions.report_answers import asks_a_question
 from knowledge.analyzer import Analyzer
 from knowledge.search import Hit, KnowledgeBase
 from knowledge.store import load_articles
@@ -31,6 +32,9 @@ from settings import get_settings
 STRICT_INTENTS = {"out_of_scope", "stop"}
 SEARCHED_WITHOUT_INTENT = STRICT_INTENTS | {"complain"}
 REACHES_KB = SENT_TO_KB | SEARCHED_WITHOUT_INTENT
+# A report that also asks a question is answered first when the answer clears the stricter bar;
+# otherwise the report form starts (bot/actions/claim_report.py): it goes elsewhere.
+ANSWERED_BEFORE_FORM = {"report_claim"}
 # Wrong answers we accept on the labelled set when choosing a threshold (the issue allows 5%).
 WRONG_BUDGET = 0.03
 
@@ -46,7 +50,8 @@ class Case:
     accepted: frozenset[str]  # empty: the knowledge base should decline
     hits: tuple[Hit, ...]
     routed_away: bool = False  # the NLU sends it elsewhere: the knowledge base never sees it
-    strict: bool = False  # the NLU sent it elsewhere (STRICT_INTENTS): the stricter bar applies
+    strict: bool = False  # the NLU sent it elsewhere (STRICT_INTENTS, …): the stricter bar applies
+    answered_first: bool = False  # a report with a question: answered if sure, else the form
 
     @property
     def top(self) -> Hit | None:
@@ -96,12 +101,15 @@ def load_cases(kb: KnowledgeBase, with_nlu: bool) -> list[Case]:
             [row["article"]] + list(row.get("also") or []) if row.get("article") else []
         )
         intent, lines = parsed.get(row["q"], (None, set()))
-        search_intent = None if intent in SEARCHED_WITHOUT_INTENT else intent
+        first = intent in ANSWERED_BEFORE_FORM and asks_a_question(row["q"])
+        search_intent = None if intent in SEARCHED_WITHOUT_INTENT or first else intent
         hits = kb.search(row["q"], intent=search_intent, product_lines=lines, k=3)
         if intent == "complain" and not has_content(row["q"]):
             hits = []  # the complaint action answers only a complaint with content
-        away = intent is not None and intent not in REACHES_KB
-        cases.append(Case(row["q"], accepted, tuple(hits), away, intent in STRICT_INTENTS))
+        away = intent is not None and intent not in REACHES_KB and not first
+        cases.append(
+            Case(row["q"], accepted, tuple(hits), away, intent in STRICT_INTENTS or first, first)
+        )
     return cases
 
 
@@ -113,7 +121,7 @@ def outcome(case: Case, threshold: float) -> str:
     if case.strict:
         threshold = max(threshold, get_settings().kb_strict_threshold)
     if top is None or top.confidence < threshold:
-        return "declined"
+        return "elsewhere" if case.answered_first else "declined"
     return "right" if top.article.id in case.accepted else "wrong"
 
 

@@ -22,7 +22,9 @@ from bot.actions import messages as m
 from bot.actions.chinese_time import parse_accident_time
 from bot.actions.claim_card import when
 from bot.actions.database import run_in_db
+from bot.actions.knowledge_answer import answer_if_sure
 from bot.actions.report_answers import (
+    asks_a_question,
     cause_of,
     fields_mentioned,
     find_mobile,
@@ -68,7 +70,13 @@ def _asked(tracker: Tracker, slot: str) -> bool:
 
 
 class ActionReportStart(Action):
-    """Opens a report: safety first when people are hurt or still on the road."""
+    """Opens a report: safety first when people are hurt, then any question asked with it.
+
+    "车卖了没过户，买家开着撞了人，我要担责吗" is a report and a question at once. The answer
+    comes before the form when the knowledge base is very sure of it (KB_STRICT_THRESHOLD, as
+    for other messages the NLU did not send to the knowledge base); the form then starts as
+    usual, and the customer can go on reporting or cancel.
+    """
 
     def name(self) -> str:
         """Names the action run before claim_report_form."""
@@ -77,13 +85,19 @@ class ActionReportStart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Sends the safety advice if urgent, then the introduction of the form."""
-        if is_urgent(_text(tracker)):
+        """Sends the safety advice if urgent, the answer if asked, then the form's introduction."""
+        text = _text(tracker)
+        if is_urgent(text):
             dispatcher.utter_message(
                 text=m.REPORT_URGENT.format(hotline=get_settings().service_hotline)
             )
-        dispatcher.utter_message(text=m.REPORT_START)
-        return [SlotSet(slot, None) for slot in REPORT_SLOTS]
+        answered = None
+        if asks_a_question(text):
+            settings = get_settings()
+            threshold = max(settings.kb_threshold, settings.kb_strict_threshold)
+            answered = await answer_if_sure(dispatcher, tracker, threshold=threshold)
+        dispatcher.utter_message(text=m.REPORT_START_AFTER_ANSWER if answered else m.REPORT_START)
+        return [*(answered or []), *(SlotSet(slot, None) for slot in REPORT_SLOTS)]
 
 
 class ValidateClaimReportForm(FormValidationAction):

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.nlu.text import normalize
+
 PLATE_RE = re.compile(
     r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领]"
     r"\s*[A-Z]\s*[·.・\s]?\s*[A-HJ-NP-Z0-9]{4,5}[A-HJ-NP-Z0-9挂学警港澳]"
@@ -36,6 +38,17 @@ _GENERIC_YES = re.compile(r"^(有|有的|是|是的|对|对的|嗯|嗯嗯|好|�
 URGENT_RE = re.compile(
     r"受伤|流血|出血|昏迷|晕倒|骨折|救护车|120|起火|着火|冒烟|困在|卡在|高速上|还在路上|"
     r"现场|刚撞|刚出事|刚刚出|人伤"
+)
+
+# A report that also asks something (要报意外险的医疗费，需要交哪些东西 / 撞车三天后才报，还能赔吗)
+# deserves the answer before the form. Asking how to report is not such a question: the form
+# itself answers it.
+QUESTION_RE = re.compile(
+    r"哪些|什么|啥|怎么|怎样|如何|吗|么|嘛|多久|多长|多少|谁|该|几[天个]|[?？]|能不能|可不可以|"
+    r"是否|要不要|有没有"
+)
+HOW_TO_REPORT_RE = re.compile(
+    r"(怎么|怎样|如何|在哪|哪里)(报案|报险|报个案|登记)|报个案|要报案|我要报"
 )
 
 # Which reporting field a correction talks about.
@@ -100,6 +113,12 @@ def find_mobile(text: str) -> str | None:
 def is_urgent(text: str) -> bool:
     """Tells whether the message describes people hurt or a scene still unsafe."""
     return URGENT_RE.search(text) is not None
+
+
+def asks_a_question(text: str) -> bool:
+    """Tells whether a report also asks a question other than how to report."""
+    plain = normalize(text)
+    return QUESTION_RE.search(plain) is not None and HOW_TO_REPORT_RE.search(plain) is None
 
 
 def fields_mentioned(text: str) -> list[str]:

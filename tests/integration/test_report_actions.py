@@ -7,6 +7,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
+from bot.actions import messages as m
 from bot.actions.claim_report import (
     ActionAskReportConfirmed,
     ActionReportStart,
@@ -58,6 +59,42 @@ async def test_urgent_report_gets_safety_advice_first(db_url: str, domain: dict)
     plain = CollectingDispatcher()
     await ActionReportStart().run(plain, make_tracker("我要报案", intent="report_claim"), domain)
     assert "120" not in plain.messages[0]["text"]
+
+
+@pytest.mark.asyncio
+async def test_a_report_that_asks_something_gets_the_answer_before_the_form(
+    db_url: str, domain: dict
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("车卖了没过户，买家开着撞了人，我要担责吗", intent="report_claim")
+    events = await ActionReportStart().run(dispatcher, tracker, domain)
+    card, intro = dispatcher.messages
+    assert card["custom"]["article_id"] == "motor-used-car-transfer"
+    assert intro["text"] == m.REPORT_START_AFTER_ANSWER
+    assert slots_of(events)["last_article"] == "motor-used-car-transfer"
+    assert slots_of(events)["report_policy"] is None
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我要报案",
+        "刚在路口追尾了前车，怎么报案",  # asking how to report: the form is the answer
+        "我的猫丢了，保险能管吗",  # a question the knowledge base is not sure about
+        # A good match (0.27, above KB_THRESHOLD) but below the stricter bar a report needs.
+        "骑车摔断了手腕，要报意外险的医疗费，需要交哪些东西",
+    ],
+)
+async def test_a_plain_report_starts_the_form_without_an_answer(
+    text: str, db_url: str, domain: dict
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, intent="report_claim")
+    events = await ActionReportStart().run(dispatcher, tracker, domain)
+    assert [msg["text"] for msg in dispatcher.messages][-1] == m.REPORT_START
+    assert not any(msg.get("custom") for msg in dispatcher.messages)
+    assert "last_article" not in slots_of(events)
 
 
 @pytest.mark.asyncio
