@@ -82,6 +82,10 @@ class Settings:
     # WECHAT_REPLY_SECONDS: how long to wait for a passive reply before answering "success"
     # and sending the answer through the customer-service API (WeChat allows 5 s).
     wechat_reply_seconds: float
+    # TURN_SLOTS: turns the Rasa server runs at once, the others wait in line (0 = no limit).
+    turn_slots: int
+    # TURN_SLOT_WAIT: seconds a turn waits for a slot before it runs anyway.
+    turn_slot_wait: float
 
 
 def default_db_url(var_dir: Path) -> str:
@@ -116,6 +120,8 @@ def get_settings() -> Settings:
         wechat_app_secret=_env("WECHAT_APP_SECRET", ""),
         wechat_api_base=_env("WECHAT_API_BASE", "https://api.weixin.qq.com"),
         wechat_reply_seconds=_env_float("WECHAT_REPLY_SECONDS", 4.0),
+        turn_slots=_env_int("TURN_SLOTS", 4),
+        turn_slot_wait=_env_float("TURN_SLOT_WAIT", 2.0),
     )
 
 
