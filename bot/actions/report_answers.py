@@ -42,13 +42,14 @@ URGENT_RE = re.compile(
 
 # A report that also asks something (要报意外险的医疗费，需要交哪些东西 / 撞车三天后才报，还能赔吗)
 # deserves the answer before the form. Asking how to report is not such a question: the form
-# itself answers it.
+# itself answers it. Nor is a plain request (我要报案，…) whatever follows: the form starts, and
+# questions asked during it are answered there (rules.yml).
 QUESTION_RE = re.compile(
     r"哪些|什么|啥|怎么|怎样|如何|吗|么|嘛|多久|多长|多少|谁|该|几[天个]|[?？]|能不能|可不可以|"
     r"是否|要不要|有没有"
 )
 HOW_TO_REPORT_RE = re.compile(
-    r"(怎么|怎样|如何|在哪|哪里)(报案|报险|报个案|登记)|报个案|要报案|我要报"
+    r"(怎么|怎样|如何|在哪|哪里)(报案|报险|登记)|报个案|要报案|我要报"
 )
 
 # Which reporting field a correction talks about.

@@ -1,9 +1,9 @@
 """Fixes for hot spots of Rasa 3.6's server, found by profiling it under load.
 
 Each module fixes one hot spot without changing what Rasa does (its tests compare with Rasa's
-own code), except `turn_slots`, which changes only the order turns are served in. `install()`
-applies them all when the channels are built, and the benchmark's in-process NLU floor runs
-with them too.
+own code), except `turn_slots`, which changes the order turns are served in (and, when every
+slot is taken, makes a turn wait up to TURN_SLOT_WAIT). `install()` applies them all when the
+channels are built, and the benchmark's in-process NLU floor runs with them too.
 """
 
 from __future__ import annotations

@@ -5,12 +5,14 @@ turn (the parse, each prediction, each call to the action server) queues behind 
 all the others, and a turn that calls the action server twice, such as a verified status
 look-up, joins the back of that queue three times. Serving at most TURN_SLOTS turns at once,
 the others waiting in line, lets a started turn finish and gives every turn about the same
-wait: the slow tail shrinks (README, "Performance").
+wait: the slow tail shrinks (README, "Speed and scale-out"). The limit is per process: each
+replica has its own.
 
 The slot is taken inside the conversation lock (in MessageProcessor.handle_message), so a
 message waiting for its own conversation's previous turn holds none. A turn waits at most
-TURN_SLOT_WAIT seconds for a slot and then runs anyway: a dependency that hangs (an action
-server that accepts calls but never answers) slows the turns it holds, not the whole server.
+TURN_SLOT_WAIT seconds for a slot (0: not at all) and then runs without one. So a dependency
+that hangs (an action server that accepts calls but never answers) cannot stop the server:
+while it holds every slot, each other turn waits TURN_SLOT_WAIT and then runs, unlimited.
 """
 
 from __future__ import annotations
@@ -44,11 +46,25 @@ def _semaphore(size: int) -> asyncio.Semaphore:
 
 
 def _warn_ran_without_slot(wait: float) -> None:
+    """Says so in the log, at most every WARN_EVERY seconds."""
     global _last_warning
     now = time.monotonic()
     if now - _last_warning >= WARN_EVERY:
         _last_warning = now
         logger.warning("a turn waited %.1f s for a slot and ran without one (overload?)", wait)
+
+
+async def _acquire(slots: asyncio.Semaphore, wait: float) -> bool:
+    """Takes a slot, waiting at most `wait` seconds; tells whether it got one."""
+    if not slots.locked():
+        await slots.acquire()  # a free slot: no waiting (and no task for wait_for)
+        return True
+    try:
+        await asyncio.wait_for(slots.acquire(), wait)  # wait <= 0: gives up at once
+    except asyncio.TimeoutError:
+        _warn_ran_without_slot(wait)
+        return False
+    return True
 
 
 @contextlib.asynccontextmanager
@@ -59,16 +75,12 @@ async def turn_slot() -> AsyncIterator[bool]:
         yield False
         return
     slots = _semaphore(settings.turn_slots)
+    got = await _acquire(slots, settings.turn_slot_wait)
     try:
-        await asyncio.wait_for(slots.acquire(), settings.turn_slot_wait)
-    except asyncio.TimeoutError:
-        _warn_ran_without_slot(settings.turn_slot_wait)
-        yield False
-        return
-    try:
-        yield True
+        yield got
     finally:
-        slots.release()
+        if got:
+            slots.release()
 
 
 def install() -> None:

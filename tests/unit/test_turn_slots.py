@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -15,13 +15,22 @@ from settings import reset_settings
 
 
 @pytest.fixture()
-def slots(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def configure(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str, str], None]]:
+    """Sets TURN_SLOTS and TURN_SLOT_WAIT; the settings are re-read afterwards."""
+
+    def set_slots(slots: str, wait: str) -> None:
+        monkeypatch.setenv("TURN_SLOTS", slots)
+        monkeypatch.setenv("TURN_SLOT_WAIT", wait)
+        reset_settings()
+
+    yield set_slots
+    reset_settings()
+
+
+@pytest.fixture()
+def slots(configure: Callable[[str, str], None]) -> None:
     """Two slots, a short wait."""
-    monkeypatch.setenv("TURN_SLOTS", "2")
-    monkeypatch.setenv("TURN_SLOT_WAIT", "0.2")
-    reset_settings()
-    yield
-    reset_settings()
+    configure("2", "0.2")
 
 
 class Turns:
@@ -49,6 +58,11 @@ async def _settle() -> None:
         await asyncio.sleep(0)
 
 
+async def _started(turns: Turns, number: int) -> None:
+    while number not in turns.started:
+        await asyncio.sleep(0.01)
+
+
 @pytest.mark.asyncio
 async def test_at_most_the_slots_run_and_the_others_wait_in_arrival_order(slots: None) -> None:
     turns = Turns()
@@ -67,7 +81,7 @@ async def test_a_turn_that_waits_too_long_runs_without_a_slot(slots: None) -> No
     holders = [asyncio.create_task(turns.turn(i)) for i in range(2)]
     await _settle()
     late = asyncio.create_task(turns.turn(2))
-    await asyncio.sleep(0.3)  # longer than TURN_SLOT_WAIT
+    await asyncio.wait_for(_started(turns, 2), 5)  # after TURN_SLOT_WAIT (0.2 s)
     assert turns.started == [0, 1, 2] and turns.got_slot[2] is False
     turns.release.set()
     await asyncio.gather(*holders, late)
@@ -101,16 +115,27 @@ async def test_a_turn_cancelled_while_waiting_leaks_no_slot(slots: None) -> None
 
 
 @pytest.mark.asyncio
-async def test_zero_slots_means_no_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TURN_SLOTS", "0")
-    reset_settings()
+async def test_zero_slots_means_no_limit(configure: Callable[[str, str], None]) -> None:
+    configure("0", "2")
     turns = Turns()
     tasks = [asyncio.create_task(turns.turn(i)) for i in range(5)]
     await _settle()
     assert turns.running == 5 and not any(turns.got_slot.values())
     turns.release.set()
     await asyncio.gather(*tasks)
-    reset_settings()
+
+
+@pytest.mark.asyncio
+async def test_no_wait_takes_a_free_slot_and_never_waits_for_one(
+    configure: Callable[[str, str], None],
+) -> None:
+    configure("2", "0")
+    turns = Turns()
+    tasks = [asyncio.create_task(turns.turn(i)) for i in range(3)]
+    await _settle()
+    assert turns.running == 3 and turns.got_slot == {0: True, 1: True, 2: False}
+    turns.release.set()
+    await asyncio.gather(*tasks)
 
 
 @pytest.mark.asyncio
