@@ -109,6 +109,16 @@ def test_product_line_narrows_the_search(kb: KnowledgeBase) -> None:
     assert asked[0].article.id == "doc-medical"
 
 
+def test_a_named_product_prefers_its_own_article_to_a_general_one(
+    kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    question = "交强险出了事，保险公司几天内得给我核定结论"  # 交强险 has its own 5-day rule
+    asked = {"intent": "ask_timeline", "product_lines": {"交强险"}}
+    assert kb.search(question, **asked)[0].article.id == "motor-compulsory-payment-time"
+    monkeypatch.setattr(search, "GENERAL_WHEN_LINE_NAMED", 1.0)
+    assert kb.search(question, **asked)[0].article.id == "timeline-decision-deadline"
+
+
 def test_a_question_about_time_goes_to_the_timeline_articles(
     kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
