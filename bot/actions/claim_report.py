@@ -93,9 +93,7 @@ class ActionReportStart(Action):
             )
         answered = None
         if asks_a_question(text):
-            settings = get_settings()
-            threshold = max(settings.kb_threshold, settings.kb_strict_threshold)
-            answered = await answer_if_sure(dispatcher, tracker, threshold=threshold)
+            answered = await answer_if_sure(dispatcher, tracker, strict=True)
         dispatcher.utter_message(text=m.REPORT_START_AFTER_ANSWER if answered else m.REPORT_START)
         return [*(answered or []), *(SlotSet(slot, None) for slot in REPORT_SLOTS)]
 

@@ -20,7 +20,6 @@ from rasa_sdk.types import DomainDict
 from bot.actions import messages as m
 from bot.actions.knowledge_answer import answer_if_sure, article_button, record_gap, search
 from claims.numbers import find_reference, is_claim_number
-from settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -124,9 +123,7 @@ class StrictKnowledgeAnswer(Action, abc.ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Answers from the knowledge base if sure, else sends the usual reply."""
-        settings = get_settings()
-        threshold = max(settings.kb_threshold, settings.kb_strict_threshold)
-        answered = await answer_if_sure(dispatcher, tracker, threshold=threshold)
+        answered = await answer_if_sure(dispatcher, tracker, strict=True)
         if answered is not None:
             return answered
         self.usual_reply(dispatcher)

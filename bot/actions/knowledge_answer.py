@@ -113,14 +113,15 @@ async def answer_if_sure(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     hits: list[Hit] | None = None,
-    threshold: float | None = None,
+    strict: bool = False,
 ) -> list[EventType] | None:
     """Answers from the best article if it clears the threshold; None when it does not.
 
     For messages the classifier did not send to the knowledge base (unsure, information
     without a question, out of scope): a good article match still deserves its answer.
-    `hits` are searched here (without an intent) when not given; `threshold` defaults to
-    KB_THRESHOLD.
+    `hits` are searched here (without an intent) when not given. The threshold is
+    KB_THRESHOLD, or with `strict` (the classifier's judgement counts against the article)
+    the higher of it and KB_STRICT_THRESHOLD.
     """
     if hits is None:
         try:
@@ -128,8 +129,10 @@ async def answer_if_sure(
         except Exception:  # the knowledge base must never take the conversation down
             logger.exception("knowledge base search failed")
             return None
-    if threshold is None:
-        threshold = get_settings().kb_threshold
+    settings = get_settings()
+    threshold = settings.kb_threshold
+    if strict:
+        threshold = max(threshold, settings.kb_strict_threshold)
     if hits and hits[0].confidence >= threshold:
         return send_answer(dispatcher, hits[0].article, hits[0])
     return None
