@@ -16,6 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 # Calibrated on the labelled questions (README, "Knowledge base"); recalibrate when articles change.
 DEFAULT_KB_THRESHOLD = 0.24
+# The lower bar when the article covers every concept the question names (same calibration).
+DEFAULT_KB_COVERED_THRESHOLD = 0.18
 
 
 def _env(name: str, default: str) -> str:
@@ -60,6 +62,9 @@ class Settings:
     # KB_STRICT_THRESHOLD: the stricter bar for answering from the knowledge base a message
     # the NLU sent elsewhere (out of scope, stop without a form, a report that asks a question).
     kb_strict_threshold: float
+    # KB_COVERED_THRESHOLD: the lower bar for an article that covers every insurance concept
+    # the question names (knowledge/search.py, is_sure); not for the stricter cases.
+    kb_covered_threshold: float
     # SERVICE_HOTLINE: the claims hotline shown to customers.
     service_hotline: str
     # SERVICE_HOURS: when human agents are available.
@@ -109,6 +114,7 @@ def get_settings() -> Settings:
         knowledge_dir=Path(_env("KNOWLEDGE_DIR", str(ROOT / "knowledge" / "articles"))),
         kb_threshold=_env_float("KB_THRESHOLD", DEFAULT_KB_THRESHOLD),
         kb_strict_threshold=_env_float("KB_STRICT_THRESHOLD", 0.4),
+        kb_covered_threshold=_env_float("KB_COVERED_THRESHOLD", DEFAULT_KB_COVERED_THRESHOLD),
         service_hotline=_env("SERVICE_HOTLINE", "95518"),
         service_hours=_env("SERVICE_HOURS", "每天 8:00–20:00"),
         var_dir=var_dir,

@@ -5,7 +5,8 @@ ranks the articles, the title, example questions and short answer counting twice
 intent (the question family) and product line nudge the ranking, and a matcher trained on
 the articles' example questions re-ranks it. The confidence is the BM25 score squashed into
 0–1 and weighted by the matcher's probability; below the threshold (KB_THRESHOLD, calibrated
-with `make eval-kb` on labelled questions) the assistant declines instead of guessing.
+with `make eval-kb` on labelled questions) the assistant declines instead of guessing, unless
+the article covers every concept the question names and clears the lower KB_COVERED_THRESHOLD.
 """
 
 from __future__ import annotations
@@ -64,6 +65,21 @@ class Hit:
     article: Article
     score: float  # ranking score (BM25 and the matcher), only comparable within one query
     confidence: float  # 0–1, from the score: compared with KB_THRESHOLD
+    # The question names at least one concept and the article covers every one of them.
+    covers_concepts: bool = False
+
+
+def is_sure(
+    confidence: float, covers_concepts: bool, threshold: float, covered_threshold: float
+) -> bool:
+    """Whether an answer clears the bar: its confidence alone, or a lower one with full cover.
+
+    Long real questions score low even when the right article is found: BM25 and the matcher
+    spread over many words. When the article also covers every insurance concept the
+    customer names (酒驾 and 身故, 异地 and 定损 …), it is seldom a near miss (README,
+    "Knowledge base"); `make eval-kb` calibrates KB_COVERED_THRESHOLD like KB_THRESHOLD.
+    """
+    return confidence >= threshold or (covers_concepts and confidence >= covered_threshold)
 
 
 def _line_family(lines: set[str]) -> set[str]:
@@ -138,6 +154,7 @@ class KnowledgeBase:
         examples: list[list[str]] = []
         labels: list[int] = []
         self._lines: list[set[str]] = []
+        self._concepts: list[frozenset[str]] = []
         for i, article in enumerate(articles):
             head = analyzer.analyze(
                 " ".join((article.title, *article.questions, article.answer))
@@ -145,6 +162,7 @@ class KnowledgeBase:
             body = analyzer.analyze(article.details)
             corpus.append(head.terms * 2 + body.terms)
             self._lines.append(_line_family(set(article.lines) - {"通用"}))
+            self._concepts.append(head.concepts | body.concepts)
             for question in (article.title, *article.questions):
                 examples.append(analyzer.analyze(question).terms)
                 labels.append(i)
@@ -192,8 +210,14 @@ class KnowledgeBase:
             weighted.max(), 1e-9
         )
         order = [int(i) for i in np.argsort(-combined)[:k] if bm25[i] > 0]
+        named = analysis.concepts
         return [
-            Hit(self.articles[i], float(combined[i]), _confidence(bm25[i], matched[i]))
+            Hit(
+                self.articles[i],
+                float(combined[i]),
+                _confidence(bm25[i], matched[i]),
+                covers_concepts=bool(named) and named <= self._concepts[i],
+            )
             for i in order
         ]
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import requests
 
+from knowledge.search import is_sure
 from scripts.launch import running_assistant
 from settings import DEFAULT_KB_THRESHOLD, get_settings
 
@@ -30,13 +31,13 @@ ANSWERS = ROOT / "results" / "dev_answers.jsonl"
 REVIEW = ROOT / "results" / "dev_review.jsonl"
 
 
-def confidence_of(messages: list[dict[str, Any]]) -> float | None:
-    """Returns the knowledge answer's confidence, if the reply is one."""
+def knowledge_card(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    """Returns the knowledge answer's payload (confidence, concept cover …), if the reply is one."""
     for m in messages:
         custom = m.get("custom") or {}
         if custom.get("type") == "knowledge_answer":
-            return custom.get("confidence")
-    return None
+            return dict(custom)
+    return {}
 
 
 def what_it_did(messages: list[dict[str, Any]]) -> tuple[str, str | None]:
@@ -82,8 +83,11 @@ def reviewed_summary() -> str:
     """Combines the last answers with the manual verdicts, for a sweep of thresholds.
 
     A verdict belongs to a question and the article given (results/dev_review.jsonl): an
-    answer below a threshold counts as declined; an answer whose article was never reviewed
-    is counted as unreviewed rather than guessed.
+    answer below a threshold counts as declined (below KB_COVERED_THRESHOLD, or the
+    threshold if lower, when the article covers every concept the question names); an
+    answer whose article was never reviewed is counted as unreviewed rather than guessed. A
+    decline offers the closest articles as buttons: "first button right" counts the declines
+    whose first button is a correct answer.
     """
     verdicts = {}
     for line in REVIEW.read_text(encoding="utf-8").splitlines():
@@ -91,19 +95,25 @@ def reviewed_summary() -> str:
             row = json.loads(line)
             verdicts[(row["source_row"], row["article"])] = row["verdict"]
     records = [json.loads(line) for line in ANSWERS.read_text(encoding="utf-8").splitlines()]
-    lines = ["| threshold | correct | incomplete | wrong | declined | routed right | "
-             "routed elsewhere | unreviewed |", "|---|---|---|---|---|---|---|---|"]
+    lines = ["| threshold | correct | incomplete | wrong | declined | (first button right) | "
+             "routed right | routed elsewhere | unreviewed |",
+             "|---|---|---|---|---|---|---|---|---|"]
     configured = get_settings().kb_threshold
+    covered = get_settings().kb_covered_threshold
     sweep = {0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, DEFAULT_KB_THRESHOLD, configured}
     for threshold in sorted(sweep):
         counts: collections.Counter[str] = collections.Counter()
         for r in records:
             if r["kind"] == "answered":
-                if (r["confidence"] or 0) < threshold:
+                if not is_sure(r["confidence"] or 0, r.get("covers_concepts", False), threshold,
+                               min(threshold, covered)):
                     # Below the threshold the bot sends what it sends without an answer.
                     otherwise = r.get("otherwise", "declined")
                     if otherwise == "declined":
                         counts["declined"] += 1
+                        # The decline offers the closest articles as buttons, this one first.
+                        if verdicts.get((r["source_row"], r["article"])) == "correct":
+                            counts["right topic first"] += 1
                     elif otherwise in RIGHT_ROUTING.get(r["route"], set()):
                         counts["routed right"] += 1
                     else:
@@ -120,9 +130,11 @@ def reviewed_summary() -> str:
         mark = " ← default" if threshold == DEFAULT_KB_THRESHOLD else ""
         lines.append(f"| {threshold:.2f}{mark} | " + " | ".join(
             f"{counts[k] / n:.0%}" for k in ("correct", "incomplete", "wrong", "declined",
-                                              "routed right", "routed elsewhere", "unreviewed")
+                                              "right topic first", "routed right",
+                                              "routed elsewhere", "unreviewed")
         ) + " |")
-    return "manual review (run with KB_THRESHOLD=0 so every answer is seen):\n" + "\n".join(lines)
+    return (f"manual review (run with KB_THRESHOLD=0 so every answer is seen; full concept "
+            f"cover answered from {covered:.2f}):\n" + "\n".join(lines))
 
 
 def main() -> int:
@@ -143,6 +155,7 @@ def main() -> int:
                 timeout=60,
             ).json()
             kind, article = what_it_did(messages)
+            card = knowledge_card(messages)
             said = reply_text(messages)
             hit = any(t in said for t in row["must_mention_any"])
             bad = any(t in said for t in row.get("must_not_claim") or [])
@@ -151,7 +164,8 @@ def main() -> int:
             did[kind] += 1
             out.write(json.dumps({
                 "source_row": row["source_row"], "route": row["route"], "kind": kind,
-                "article": article, "confidence": confidence_of(messages),
+                "article": article, "confidence": card.get("confidence"),
+                "covers_concepts": bool(card.get("covers_concepts")),
                 "otherwise": kind_without_answer(messages),
                 "proxy_right": hit and not bad, "answer": said,
             }, ensure_ascii=False) + "\n")

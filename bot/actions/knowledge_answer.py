@@ -21,7 +21,7 @@ from bot.actions.database import run_in_db
 from claims import feedback
 from claims.db import DatabaseUnavailable
 from claims.privacy import mask_text
-from knowledge.search import Hit, library
+from knowledge.search import Hit, is_sure, library
 from knowledge.store import Article
 from settings import get_settings
 
@@ -62,6 +62,7 @@ def answer_payload(article: Article, hit: Hit | None) -> dict[str, Any]:
         "legal_basis": list(article.legal_basis),
         "score": round(hit.score, 3) if hit else None,
         "confidence": round(hit.confidence, 3) if hit else None,
+        "covers_concepts": hit.covers_concepts if hit else None,
         "related": [{"id": a.id, "title": a.title} for a in related_articles(article)],
         "text": answer_text(article),
     }
@@ -119,9 +120,8 @@ async def answer_if_sure(
 
     For messages the classifier did not send to the knowledge base (unsure, information
     without a question, out of scope): a good article match still deserves its answer.
-    `hits` are searched here (without an intent) when not given. The threshold is
-    KB_THRESHOLD, or with `strict` (the classifier's judgement counts against the article)
-    the higher of it and KB_STRICT_THRESHOLD.
+    `hits` are searched here (without an intent) when not given. The bar is that of
+    `clears_bar`; `strict` when the classifier's judgement counts against the article.
     """
     if hits is None:
         try:
@@ -129,13 +129,23 @@ async def answer_if_sure(
         except Exception:  # the knowledge base must never take the conversation down
             logger.exception("knowledge base search failed")
             return None
-    settings = get_settings()
-    threshold = settings.kb_threshold
-    if strict:
-        threshold = max(threshold, settings.kb_strict_threshold)
-    if hits and hits[0].confidence >= threshold:
+    if hits and clears_bar(hits[0], strict):
         return send_answer(dispatcher, hits[0].article, hits[0])
     return None
+
+
+def clears_bar(hit: Hit, strict: bool = False) -> bool:
+    """Whether the assistant is sure enough of an article to answer with it.
+
+    KB_THRESHOLD, or KB_COVERED_THRESHOLD when the article covers every concept the question
+    names; with `strict`, the higher of KB_THRESHOLD and KB_STRICT_THRESHOLD and no lower bar.
+    """
+    settings = get_settings()
+    if strict:
+        return hit.confidence >= max(settings.kb_threshold, settings.kb_strict_threshold)
+    return is_sure(
+        hit.confidence, hit.covers_concepts, settings.kb_threshold, settings.kb_covered_threshold
+    )
 
 
 def decline(dispatcher: CollectingDispatcher, hits: list[Hit]) -> None:
@@ -174,7 +184,7 @@ class ActionAnswerQuestion(Action):
             logger.exception("knowledge base search failed")
             dispatcher.utter_message(text=m.KB_UNAVAILABLE, buttons=[m.BUTTON_HUMAN])
             return []
-        if hits and hits[0].confidence >= get_settings().kb_threshold:
+        if hits and clears_bar(hits[0]):
             return send_answer(dispatcher, hits[0].article, hits[0])
         decline(dispatcher, hits)
         await record_gap(tracker, intent, hits)

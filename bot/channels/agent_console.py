@@ -92,6 +92,7 @@ def _hit(hit: Hit) -> dict[str, Any]:
         "legal_basis": list(article.legal_basis),
         "score": round(hit.score, 3),
         "confidence": round(hit.confidence, 3),
+        "covers_concepts": hit.covers_concepts,
     }
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from scripts.eval_kb import WRONG_BUDGET, Case, suggest_threshold
+from scripts.eval_kb import WRONG_BUDGET, Case, suggest_covered_threshold, suggest_threshold
 
 
-def _case(want: str | None, got: str, confidence: float) -> Case:
-    hit: Any = SimpleNamespace(article=SimpleNamespace(id=got), confidence=confidence)
+def _case(want: str | None, got: str, confidence: float, covers: bool = False) -> Case:
+    hit: Any = SimpleNamespace(
+        article=SimpleNamespace(id=got), confidence=confidence, covers_concepts=covers
+    )
     return Case("q", frozenset([want] if want else []), (hit,))
 
 
@@ -25,3 +27,15 @@ def test_the_lowest_threshold_within_the_wrong_budget_is_suggested() -> None:
 
 def test_nothing_is_answered_when_no_threshold_keeps_the_budget() -> None:
     assert suggest_threshold([_case("a", "b", 1.0)] * 3) == 1.0
+
+
+def test_the_lower_bar_for_full_cover_is_chosen_by_the_same_rule() -> None:
+    covered_right = [_case("a", "a", c, covers=True) for c in (0.2, 0.15, 0.12)]
+    covered_wrong = [_case("a", "b", c, covers=True) for c in (0.14, 0.11)]
+    uncovered = [_case("a", "b", c) for c in (0.23, 0.2, 0.1)]  # never under the lower bar
+    filler = [_case("a", "a", 0.99)] * 62  # 70 cases: 3% allows two wrong answers
+    cases = covered_right + covered_wrong + uncovered + filler
+    # With the threshold at 0.24, down to 0.12 the two covered wrong answers are the only wrong
+    # ones (0.14 and 0.11: at 0.11 a third would not be); 0.12 keeps all three covered right.
+    assert suggest_covered_threshold(cases, 0.24) == 0.12
+    assert suggest_covered_threshold([_case("a", "b", 0.2, covers=True)] * 3, 0.24) == 0.24

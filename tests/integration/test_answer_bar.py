@@ -1,0 +1,90 @@
+"""When the assistant is sure enough to answer: the threshold, and the lower bar for an
+article that covers every concept the question names (real knowledge base and actions)."""
+
+from typing import Any
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions import messages as m
+from bot.actions.fallback import ActionOutOfScope
+from bot.actions.knowledge_answer import ActionAnswerQuestion
+from knowledge.search import Hit, is_sure, library
+from settings import reset_settings
+from tests.conftest import run_action
+
+COVERED = "车被水淹了发动机进水能赔吗"  # 水淹 and 发动机: both in the flood article
+NOT_COVERED = "车被水淹了，我也受伤住院了"  # 人伤 is not: the flood article says nothing of it
+
+
+def cards(dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+    return [msg["custom"] for msg in dispatcher.messages if msg.get("custom")]
+
+
+def declined(dispatcher: CollectingDispatcher) -> bool:
+    """The honest "not sure" with the closest topics, and no knowledge card."""
+    return not cards(dispatcher) and m.KB_NOT_SURE in (dispatcher.messages[0].get("text") or "")
+
+
+def best(text: str, intent: str | None = "ask_coverage") -> Hit:
+    return library().get().search(text, intent=intent)[0]
+
+
+def bars(monkeypatch: pytest.MonkeyPatch, threshold: float, covered: float) -> None:
+    monkeypatch.setenv("KB_THRESHOLD", f"{threshold:.4f}")
+    monkeypatch.setenv("KB_COVERED_THRESHOLD", f"{covered:.4f}")
+    reset_settings()
+
+
+def test_the_lower_bar_needs_full_cover() -> None:
+    assert is_sure(0.30, False, 0.24, 0.18)
+    assert is_sure(0.20, True, 0.24, 0.18)
+    assert not is_sure(0.20, False, 0.24, 0.18)
+    assert not is_sure(0.17, True, 0.24, 0.18)
+    assert is_sure(0.18, True, 0.24, 0.18)
+
+
+def test_cover_means_every_concept_named_is_in_the_article() -> None:
+    covered, partly = best(COVERED), best(NOT_COVERED)
+    assert covered.article.id == partly.article.id == "motor-flood-engine"
+    assert covered.covers_concepts and not partly.covers_concepts
+    assert not best("你好", None).covers_concepts  # nothing named, nothing covered
+
+
+@pytest.mark.asyncio
+async def test_a_fully_covered_answer_is_given_between_the_bars(
+    db_url: str, domain: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    confidence = best(COVERED).confidence
+    bars(monkeypatch, threshold=confidence + 0.05, covered=confidence - 0.05)
+    dispatcher, _ = await run_action(ActionAnswerQuestion(), COVERED, "ask_coverage", domain)
+    card = cards(dispatcher)
+    assert [c["article_id"] for c in card] == ["motor-flood-engine"]
+    assert card[0]["covers_concepts"] is True
+
+    bars(monkeypatch, threshold=confidence + 0.05, covered=confidence + 0.01)
+    dispatcher, _ = await run_action(ActionAnswerQuestion(), COVERED, "ask_coverage", domain)
+    assert declined(dispatcher)
+
+
+@pytest.mark.asyncio
+async def test_an_answer_missing_a_concept_needs_the_full_threshold(
+    db_url: str, domain: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    confidence = best(NOT_COVERED).confidence
+    bars(monkeypatch, threshold=confidence + 0.05, covered=0.0)
+    dispatcher, _ = await run_action(ActionAnswerQuestion(), NOT_COVERED, "ask_coverage", domain)
+    assert declined(dispatcher)
+
+
+@pytest.mark.asyncio
+async def test_the_strict_bar_gets_no_lower_bar(
+    db_url: str, domain: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = "新华保险的车被水淹了，发动机进水能赔吗"
+    hit = best(text, None)
+    assert hit.covers_concepts
+    monkeypatch.setenv("KB_STRICT_THRESHOLD", f"{hit.confidence + 0.05:.4f}")
+    bars(monkeypatch, threshold=0.1, covered=0.0)
+    dispatcher, _ = await run_action(ActionOutOfScope(), text, "out_of_scope", domain)
+    assert not cards(dispatcher) and dispatcher.messages[0]["text"] == m.OUT_OF_SCOPE
