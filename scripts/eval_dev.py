@@ -86,8 +86,8 @@ def reviewed_summary() -> str:
     answer below a threshold counts as declined (below KB_COVERED_THRESHOLD, or the
     threshold if lower, when the article covers every concept the question names); an
     answer whose article was never reviewed is counted as unreviewed rather than guessed. A
-    decline offers the closest articles as buttons: "first button right" counts the declines
-    whose first button is a correct answer.
+    question's decline offers the closest articles as buttons: "best article right" counts the
+    declines whose best article, the first button, is a correct answer.
     """
     verdicts = {}
     for line in REVIEW.read_text(encoding="utf-8").splitlines():
@@ -95,7 +95,7 @@ def reviewed_summary() -> str:
             row = json.loads(line)
             verdicts[(row["source_row"], row["article"])] = row["verdict"]
     records = [json.loads(line) for line in ANSWERS.read_text(encoding="utf-8").splitlines()]
-    lines = ["| threshold | correct | incomplete | wrong | declined | (first button right) | "
+    lines = ["| threshold | correct | incomplete | wrong | declined | (best article right) | "
              "routed right | routed elsewhere | unreviewed |",
              "|---|---|---|---|---|---|---|---|---|"]
     configured = get_settings().kb_threshold
@@ -111,9 +111,10 @@ def reviewed_summary() -> str:
                     otherwise = r.get("otherwise", "declined")
                     if otherwise == "declined":
                         counts["declined"] += 1
-                        # The decline offers the closest articles as buttons, this one first.
+                        # A question's decline offers the closest articles as buttons, this
+                        # one first (information without a question gets no buttons).
                         if verdicts.get((r["source_row"], r["article"])) == "correct":
-                            counts["right topic first"] += 1
+                            counts["best article right"] += 1
                     elif otherwise in RIGHT_ROUTING.get(r["route"], set()):
                         counts["routed right"] += 1
                     else:
@@ -130,7 +131,7 @@ def reviewed_summary() -> str:
         mark = " ← default" if threshold == DEFAULT_KB_THRESHOLD else ""
         lines.append(f"| {threshold:.2f}{mark} | " + " | ".join(
             f"{counts[k] / n:.0%}" for k in ("correct", "incomplete", "wrong", "declined",
-                                              "right topic first", "routed right",
+                                              "best article right", "routed right",
                                               "routed elsewhere", "unreviewed")
         ) + " |")
     return (f"manual review (run with KB_THRESHOLD=0 so every answer is seen; full concept "

@@ -142,24 +142,27 @@ def suggest_threshold(cases: list[Case], covered: float | None = None) -> float:
 
     With `covered`, that lower bar applies to fully covered answers below each threshold.
     """
-    best = (-1, 1.0)
+    best = (-1, 0, 1.0)
     for step in range(0, 101):
         t = step / 100
         counts = tally(cases, t, None if covered is None else min(covered, t))
-        if counts["wrong"] <= WRONG_BUDGET * len(cases) and counts["right"] > best[0]:
-            best = (counts["right"], t)
-    return best[1]
+        # Most right answers; of equals, the fewest wrong ones; of those, the lowest threshold.
+        key = (counts["right"], -counts["wrong"])
+        if counts["wrong"] <= WRONG_BUDGET * len(cases) and key > best[:2]:
+            best = (*key, t)
+    return best[2]
 
 
 def suggest_covered_threshold(cases: list[Case], threshold: float) -> float:
     """The lower bar for fully covered answers, by the same rule, with `threshold` fixed."""
-    best = (-1, threshold)
-    for step in range(int(round(threshold * 100)), -1, -1):
+    best = (-1, 0, threshold)
+    for step in range(0, round(threshold * 100) + 1):
         c = step / 100
         counts = tally(cases, threshold, c)
-        if counts["wrong"] <= WRONG_BUDGET * len(cases) and counts["right"] > best[0]:
-            best = (counts["right"], c)
-    return best[1]
+        key = (counts["right"], -counts["wrong"])  # as suggest_threshold, lowest bar of equals
+        if counts["wrong"] <= WRONG_BUDGET * len(cases) and key > best[:2]:
+            best = (*key, c)
+    return best[2]
 
 
 def report(cases: list[Case], threshold: float, covered: float, with_nlu: bool) -> str:
@@ -202,7 +205,7 @@ def report(cases: list[Case], threshold: float, covered: float, with_nlu: bool) 
         lines.append(row(f"{t:.2f}{mark}", tally(cases, t, min(covered, t))))
     lines += ["", f"By the lower bar for full concept cover, threshold {threshold:.2f}:", "",
               "| covered bar " + header[0], header[1]]
-    for c in sorted({step / 100 for step in range(0, int(threshold * 100) + 1, 2)} | {covered}):
+    for c in sorted({step / 100 for step in range(0, round(threshold * 100) + 1, 2)} | {covered}):
         mark = " ←" if abs(c - covered) < 1e-9 else ""
         lines.append(row(f"{c:.2f}{mark}", tally(cases, threshold, c)))
     suggested = suggest_threshold(cases, covered)
@@ -210,7 +213,8 @@ def report(cases: list[Case], threshold: float, covered: float, with_nlu: bool) 
     lines += ["", f"Suggested threshold: **{suggested:.2f}**, and with {threshold:.2f} the "
               f"lower bar for full concept cover: **{suggested_covered:.2f}** (each the one with "
               f"the most right answers among those keeping wrong answers at or under "
-              f"{WRONG_BUDGET:.0%} of all questions, in steps of 0.01). Articles added or edited "
+              f"{WRONG_BUDGET:.0%} of all questions, then the fewest wrong, then the lowest, in "
+              f"steps of 0.01). Articles added or edited "
               f"move every confidence a little: recalibrate `KB_THRESHOLD` and "
               f"`KB_COVERED_THRESHOLD` with this, and check dev."]
     lines += ["", "## Misses at the threshold", ""]
