@@ -29,6 +29,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.actions.claim_card import status_payload
+from bot.actions.knowledge_answer import clears_bar
 from claims import repository, tickets
 from claims.db import DatabaseUnavailable, new_session
 from claims.numbers import find_reference, is_claim_number
@@ -93,6 +94,9 @@ def _hit(hit: Hit) -> dict[str, Any]:
         "score": round(hit.score, 3),
         "confidence": round(hit.confidence, 3),
         "covers_concepts": hit.covers_concepts,
+        # Whether the bot would give customers this answer itself: its bar, on this search
+        # (without the NLU's intent, which shifts a customer's search a little).
+        "customers_get_it": article.for_customers and clears_bar(hit),
     }
 
 

@@ -45,6 +45,8 @@ def test_agent_gets_top_answers_with_scores_basis_and_wording(assistant: Assista
     assert 1 <= len(reply["answers"]) <= 3
     assert reply["answers"][0]["article_id"] == "motor-flood-engine"
     assert all("score" in a and "legal_basis" in a for a in reply["answers"])
+    # The agent sees whether the bot gives customers this answer itself, and on what grounds.
+    assert reply["answers"][0]["customers_get_it"] and reply["answers"][0]["covers_concepts"]
     angry = requests.post(
         f"{assistant.url}/webhooks/agent/ask",
         json={"question": "客户情绪很激动在电话里骂人怎么办"},
@@ -52,6 +54,7 @@ def test_agent_gets_top_answers_with_scores_basis_and_wording(assistant: Assista
         timeout=60,
     ).json()
     assert angry["wording"] and angry["wording"][0]["article_id"].startswith("guide-")
+    assert angry["wording"][0]["customers_get_it"] is False  # agent guidance, never customers'
 
 
 def test_claim_look_up_by_number_policy_or_phone_is_audited(assistant: Assistant) -> None:

@@ -26,7 +26,9 @@
       ? '<div class="basis">依据：' + esc(item.legal_basis.join("；")) + "</div>" : "";
     return '<div class="card ' + (extraClass || "") + '">' +
       "<h3>" + esc(item.title) + "</h3>" +
-      '<div class="meta">相关度 ' + esc(item.score) + " · 覆盖度 " + esc(item.confidence) +
+      '<div class="meta">相关度 ' + esc(item.score) + " · 置信度 " + esc(item.confidence) +
+      (item.covers_concepts ? " · 问题要点全覆盖" : "") +
+      (item.customers_get_it ? " · 客户侧会自动答复" : " · 低于客户自动答复线") +
       " · " + esc(item.article_id) + "</div>" +
       "<p>" + esc(item.answer) + "</p>" + basis +
       '<details><summary>详细说明</summary><div class="details">' + esc(item.details) +
