@@ -137,32 +137,22 @@ def tally(
     return collections.Counter(outcome(case, threshold, covered) for case in cases)
 
 
-def suggest_threshold(cases: list[Case], covered: float | None = None) -> float:
-    """The threshold with the most right answers whose wrong answers stay within WRONG_BUDGET.
+def suggest_bars(cases: list[Case]) -> tuple[float, float]:
+    """KB_THRESHOLD and KB_COVERED_THRESHOLD together, in steps of 0.01.
 
-    With `covered`, that lower bar applies to fully covered answers below each threshold.
+    The pair with the most right answers whose wrong answers stay within WRONG_BUDGET; of
+    equals, the fewest wrong, then the lowest threshold, then the lowest lower bar. Searched
+    jointly: fixing one bar and tuning the other can stop at a worse pair.
     """
-    best = (-1, 0, 1.0)
-    for step in range(0, 101):
-        t = step / 100
-        counts = tally(cases, t, None if covered is None else min(covered, t))
-        # Most right answers; of equals, the fewest wrong ones; of those, the lowest threshold.
-        key = (counts["right"], -counts["wrong"])
-        if counts["wrong"] <= WRONG_BUDGET * len(cases) and key > best[:2]:
-            best = (*key, t)
-    return best[2]
-
-
-def suggest_covered_threshold(cases: list[Case], threshold: float) -> float:
-    """The lower bar for fully covered answers, by the same rule, with `threshold` fixed."""
-    best = (-1, 0, threshold)
-    for step in range(0, round(threshold * 100) + 1):
-        c = step / 100
-        counts = tally(cases, threshold, c)
-        key = (counts["right"], -counts["wrong"])  # as suggest_threshold, lowest bar of equals
-        if counts["wrong"] <= WRONG_BUDGET * len(cases) and key > best[:2]:
-            best = (*key, c)
-    return best[2]
+    best: tuple[int, int, float, float] = (-1, 0, 1.0, 1.0)
+    for t_step in range(0, 101):
+        for c_step in range(0, t_step + 1):
+            t, c = t_step / 100, c_step / 100
+            counts = tally(cases, t, c)
+            key = (counts["right"], -counts["wrong"])
+            if counts["wrong"] <= WRONG_BUDGET * len(cases) and key > best[:2]:
+                best = (*key, t, c)
+    return best[2], best[3]
 
 
 def report(cases: list[Case], threshold: float, covered: float, with_nlu: bool) -> str:
@@ -208,15 +198,13 @@ def report(cases: list[Case], threshold: float, covered: float, with_nlu: bool) 
     for c in sorted({step / 100 for step in range(0, round(threshold * 100) + 1, 2)} | {covered}):
         mark = " ←" if abs(c - covered) < 1e-9 else ""
         lines.append(row(f"{c:.2f}{mark}", tally(cases, threshold, c)))
-    suggested = suggest_threshold(cases, covered)
-    suggested_covered = suggest_covered_threshold(cases, threshold)
-    lines += ["", f"Suggested threshold: **{suggested:.2f}**, and with {threshold:.2f} the "
-              f"lower bar for full concept cover: **{suggested_covered:.2f}** (each the one with "
-              f"the most right answers among those keeping wrong answers at or under "
-              f"{WRONG_BUDGET:.0%} of all questions, then the fewest wrong, then the lowest, in "
-              f"steps of 0.01). Articles added or edited "
-              f"move every confidence a little: recalibrate `KB_THRESHOLD` and "
-              f"`KB_COVERED_THRESHOLD` with this, and check dev."]
+    suggested, suggested_covered = suggest_bars(cases)
+    lines += ["", f"Suggested bars: threshold **{suggested:.2f}**, lower bar for full concept "
+              f"cover **{suggested_covered:.2f}** (searched together: the pair with the most "
+              f"right answers among those keeping wrong answers at or under {WRONG_BUDGET:.0%} "
+              f"of all questions, then the fewest wrong, then the lowest, in steps of 0.01). "
+              f"Articles added or edited move every confidence a little: recalibrate "
+              f"`KB_THRESHOLD` and `KB_COVERED_THRESHOLD` with this, and check dev."]
     lines += ["", "## Misses at the threshold", ""]
     for case, result in zip(cases, now, strict=True):
         if (result == "wrong") or (result == "declined" and case.accepted):

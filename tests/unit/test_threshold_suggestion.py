@@ -1,11 +1,11 @@
-"""eval-kb's suggested threshold: most right answers with wrong answers within the budget."""
+"""eval-kb's suggested bars: most right answers with wrong answers within the budget."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 from typing import Any
 
-from scripts.eval_kb import WRONG_BUDGET, Case, suggest_covered_threshold, suggest_threshold
+from scripts.eval_kb import WRONG_BUDGET, Case, suggest_bars
 
 
 def _case(want: str | None, got: str, confidence: float, covers: bool = False) -> Case:
@@ -22,23 +22,24 @@ def test_the_lowest_threshold_within_the_wrong_budget_is_suggested() -> None:
     assert WRONG_BUDGET == 0.03
     # Up to 0.25 three answers are wrong (one of them should have been declined); from 0.26 two
     # are, within the budget, and 0.26 to 0.30 keep the most right answers; of those, 0.29 and
-    # 0.30 answer one wrong answer fewer (0.28), and 0.29 is the lowest of them.
-    assert suggest_threshold(right + wrong + filler) == 0.29
+    # 0.30 answer one wrong answer fewer (0.28), and 0.29 is the lowest of them. Nothing is
+    # covered, so the lower bar cannot help: the lowest, 0, is suggested with it.
+    assert suggest_bars(right + wrong + filler) == (0.29, 0.0)
 
 
 def test_nothing_is_answered_when_no_threshold_keeps_the_budget() -> None:
-    assert suggest_threshold([_case("a", "b", 1.0)] * 3) == 1.0
+    assert suggest_bars([_case("a", "b", 1.0)] * 3) == (1.0, 1.0)
 
 
-def test_the_lower_bar_for_full_cover_is_chosen_by_the_same_rule() -> None:
+def test_both_bars_are_chosen_together_within_the_budget() -> None:
     covered_right = [_case("a", "a", c, covers=True) for c in (0.2, 0.15, 0.12, 0.09)]
     covered_wrong = [_case("a", "b", c, covers=True) for c in (0.14, 0.11, 0.10)]
     uncovered = [_case("a", "b", c) for c in (0.23, 0.2, 0.1)]  # never under the lower bar
     filler = [_case("a", "a", 0.99)] * 60  # 70 cases: 3% allows two wrong answers
     cases = covered_right + covered_wrong + uncovered + filler
     assert WRONG_BUDGET * len(cases) == 2.1
-    # 0.12 answers three covered right ones for one wrong (0.14); 0.11 adds a wrong one and no
-    # right one; at 0.10 a third wrong one breaks the budget, which keeps the right one at 0.09
-    # out of reach (without the budget 0.09 would win). Uncovered ones below 0.24 stay declined.
-    assert suggest_covered_threshold(cases, 0.24) == 0.12
-    assert suggest_covered_threshold([_case("a", "b", 0.2, covers=True)] * 3, 0.24) == 0.21
+    # With the threshold above every uncovered wrong answer (0.24 and up; below it the one at
+    # 0.23 counts), a lower bar of 0.12 answers three covered right ones for one wrong (0.14);
+    # 0.11 adds a wrong one and no right one; at 0.10 a third wrong one breaks the budget, which
+    # keeps the right one at 0.09 out of reach (without the budget the pair would end in 0.09).
+    assert suggest_bars(cases) == (0.24, 0.12)
