@@ -70,7 +70,11 @@ class Hit:
 
 
 def is_sure(
-    confidence: float, covers_concepts: bool, threshold: float, covered_threshold: float
+    confidence: float,
+    covers_concepts: bool,
+    threshold: float,
+    covered_threshold: float,
+    strict_threshold: float | None = None,
 ) -> bool:
     """Whether an answer clears the bar: its confidence alone, or a lower one with full cover.
 
@@ -78,7 +82,11 @@ def is_sure(
     spread over many words. When the article also covers every insurance concept the
     customer names (酒驾 and 身故, 异地 and 定损 …), it is seldom a near miss (README,
     "Knowledge base"); `make eval-kb` calibrates KB_COVERED_THRESHOLD like KB_THRESHOLD.
+    With `strict_threshold` (the NLU sent the message elsewhere) the bar is the higher of it
+    and `threshold`, with no lower bar.
     """
+    if strict_threshold is not None:
+        return confidence >= max(threshold, strict_threshold)
     return confidence >= threshold or (covers_concepts and confidence >= covered_threshold)
 
 

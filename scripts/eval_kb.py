@@ -113,28 +113,22 @@ def load_cases(kb: KnowledgeBase, with_nlu: bool) -> list[Case]:
     return cases
 
 
-def outcome(case: Case, threshold: float, covered: float | None = None) -> str:
-    """Classifies a case at a threshold (and a lower bar for full concept cover, if given)."""
+def outcome(case: Case, threshold: float, covered: float, strict: float) -> str:
+    """Classifies a case at the bars (threshold, lower bar for full cover, strict bar)."""
     top = case.top
     if case.routed_away:
         return "elsewhere"
-    if top is None:
-        sure = False
-    elif case.strict:
-        sure = top.confidence >= max(threshold, get_settings().kb_strict_threshold)
-    else:
-        low = threshold if covered is None else covered
-        sure = is_sure(top.confidence, top.covers_concepts, threshold, low)
-    if not sure:
+    if top is None or not is_sure(
+        top.confidence, top.covers_concepts, threshold, covered, strict if case.strict else None
+    ):
         return "elsewhere" if case.answered_first else "declined"
-    return "right" if top.article.id in case.accepted else "wrong"  # type: ignore[union-attr]
+    return "right" if top.article.id in case.accepted else "wrong"
 
 
-def tally(
-    cases: list[Case], threshold: float, covered: float | None = None
-) -> collections.Counter[str]:
-    """How many cases end right, wrong, declined or elsewhere at a threshold."""
-    return collections.Counter(outcome(case, threshold, covered) for case in cases)
+def tally(cases: list[Case], threshold: float, covered: float) -> collections.Counter[str]:
+    """How many cases end right, wrong, declined or elsewhere at the bars."""
+    strict = get_settings().kb_strict_threshold
+    return collections.Counter(outcome(case, threshold, covered, strict) for case in cases)
 
 
 def suggest_bars(cases: list[Case]) -> tuple[float, float]:
@@ -161,7 +155,8 @@ def report(cases: list[Case], threshold: float, covered: float, with_nlu: bool) 
     unanswerable = [c for c in cases if not c.accepted]
     top1 = sum(c.rank() == 1 for c in answerable) / len(answerable)
     mrr = sum(1 / r for c in answerable if (r := c.rank())) / len(answerable)
-    now = [outcome(c, threshold, covered) for c in cases]
+    strict = get_settings().kb_strict_threshold
+    now = [outcome(c, threshold, covered, strict) for c in cases]
     pairs = list(zip(now, cases, strict=True))
     below = sum(o == "declined" for o, c in pairs if c.accepted) / len(answerable)
     declined_right = sum(o in ("declined", "elsewhere") for o, c in pairs if not c.accepted)

@@ -141,10 +141,12 @@ def clears_bar(hit: Hit, strict: bool = False) -> bool:
     names; with `strict`, the higher of KB_THRESHOLD and KB_STRICT_THRESHOLD and no lower bar.
     """
     settings = get_settings()
-    if strict:
-        return hit.confidence >= max(settings.kb_threshold, settings.kb_strict_threshold)
     return is_sure(
-        hit.confidence, hit.covers_concepts, settings.kb_threshold, settings.kb_covered_threshold
+        hit.confidence,
+        hit.covers_concepts,
+        settings.kb_threshold,
+        settings.kb_covered_threshold,
+        settings.kb_strict_threshold if strict else None,
     )
 
 
