@@ -25,6 +25,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from knowledge.analyzer import Analyzer
+from knowledge.scope import not_ours
 from knowledge.store import MOTOR_LINES, Article, ArticleError, load_articles, signature
 from settings import get_settings
 
@@ -187,7 +188,9 @@ class KnowledgeBase:
         audience: str = "customer",
         k: int = 3,
     ) -> list[Hit]:
-        """Returns up to k articles for a question, best first."""
+        """Returns up to k articles for a question, best first (none if not ours: scope.py)."""
+        if audience == "customer" and not_ours(question):
+            return []
         analysis = self.analyzer.analyze(question)
         terms = analysis.terms
         if not terms:

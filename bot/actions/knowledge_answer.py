@@ -21,6 +21,7 @@ from bot.actions.database import run_in_db
 from claims import feedback
 from claims.db import DatabaseUnavailable
 from claims.privacy import mask_text
+from knowledge.scope import not_ours
 from knowledge.search import Hit, is_sure, library
 from knowledge.store import Article
 from settings import get_settings
@@ -188,6 +189,10 @@ class ActionAnswerQuestion(Action):
             return []
         if hits and clears_bar(hits[0]):
             return send_answer(dispatcher, hits[0].article, hits[0])
+        reason = not_ours(tracker.latest_message.get("text") or "")
+        if reason:  # not a gap in the knowledge base: a question for someone else
+            dispatcher.utter_message(text=m.KB_NOT_OURS[reason], buttons=[m.BUTTON_HUMAN])
+            return []
         decline(dispatcher, hits)
         await record_gap(tracker, intent, hits)
         return []

@@ -5,10 +5,14 @@ from typing import Any
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
 
 from bot.actions import messages as m
+from bot.actions.complaint import ActionComplaintAck
 from bot.actions.fallback import ActionOutOfScope, ActionStopWithoutForm
 from bot.actions.knowledge_answer import ActionAnswerQuestion
+from claims.db import new_session
+from claims.models import KnowledgeGap
 from knowledge.search import Hit, is_sure, library
 from settings import reset_settings
 from tests.conftest import run_action
@@ -91,3 +95,33 @@ async def test_the_strict_bar_gets_no_lower_bar(
     bars(monkeypatch, threshold=0.1, covered=0.0)
     dispatcher, _ = await run_action(action, text, intent, domain)
     assert dispatcher.messages and not cards(dispatcher)  # its usual reply, no answer
+
+
+@pytest.mark.asyncio
+async def test_a_complaint_answers_a_fully_covered_question_between_the_bars(
+    db_url: str, domain: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The complaint action searches without an intent and uses the usual bars, lower one too."""
+    text = "太气人了，我的车被水淹了发动机进水，保险公司说不赔"
+    hit = best(text, None)
+    assert hit.article.id == "motor-flood-engine" and hit.covers_concepts
+    bars(monkeypatch, threshold=hit.confidence + 0.05, covered=hit.confidence - 0.05)
+    dispatcher, _ = await run_action(ActionComplaintAck(), text, "complain", domain)
+    assert [c["article_id"] for c in cards(dispatcher)] == ["motor-flood-engine"]
+
+    bars(monkeypatch, threshold=hit.confidence + 0.05, covered=hit.confidence + 0.01)
+    dispatcher, _ = await run_action(ActionComplaintAck(), text, "complain", domain)
+    assert not cards(dispatcher) and dispatcher.messages  # the complaint reply, no answer
+
+
+@pytest.mark.asyncio
+async def test_buying_advice_gets_no_answer_and_no_gap(db_url: str, domain: dict) -> None:
+    """A confident match on the product's name is still not an answer to which one to buy."""
+    text = "三者险到底买200万还是300万够用"
+    assert library().get().search(text, intent="ask_coverage", audience="agent")
+    assert not library().get().search(text, intent="ask_coverage")
+    dispatcher, _ = await run_action(ActionAnswerQuestion(), text, "ask_coverage", domain)
+    assert not cards(dispatcher)
+    assert dispatcher.messages[0]["text"] == m.KB_NOT_OURS["buying"]
+    with new_session() as session:
+        assert session.scalars(select(KnowledgeGap)).all() == []

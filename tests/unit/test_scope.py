@@ -1,0 +1,44 @@
+"""Which messages the knowledge base must not answer: buying advice and medical advice."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.actions import messages as m
+from knowledge.scope import BUYING, MEDICAL, not_ours
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("三者险到底买200万还是300万够用", BUYING),
+        ("三者險到底買200萬還是300萬夠用", BUYING),  # Traditional input
+        ("30岁男的买百万医疗一年大概多少钱", BUYING),
+        ("重疾险和百万医疗哪个更值得买", BUYING),
+        ("有高血压还能买百万医疗吗", BUYING),
+        ("平安和人保哪家好", BUYING),
+        ("孩子被狗咬了，狂犬疫苗要打几针", MEDICAL),
+        ("体检查出甲状腺结节，要不要做手术", MEDICAL),
+    ],
+)
+def test_buying_and_medical_advice_are_not_ours(text: str, kind: str) -> None:
+    assert not_ours(text) == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "买了意外险，骨折住院能赔吗",  # a claim on a policy bought
+        "我买了三者险100万，够赔吗",
+        "4S店定损和保险公司定损哪个好",
+        "做手术的医疗费能报销吗",
+        "被狗咬了打狂犬疫苗的钱意外险能报吗",
+        "网上买的车险出了事故找谁理赔",
+    ],
+)
+def test_claims_questions_are_ours(text: str) -> None:
+    assert not_ours(text) is None
+
+
+def test_every_kind_has_its_reply() -> None:
+    assert set(m.KB_NOT_OURS) == {BUYING, MEDICAL}
