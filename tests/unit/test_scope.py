@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.actions import messages as m
-from knowledge.scope import BUYING, MEDICAL, not_ours
+from knowledge.scope import BUYING, MEDICAL, POLICY_SERVICE, not_ours
 
 
 @pytest.mark.parametrize(
@@ -17,6 +17,9 @@ from knowledge.scope import BUYING, MEDICAL, not_ours
         ("重疾险和百万医疗哪个更值得买", BUYING),
         ("有高血压还能买百万医疗吗", BUYING),
         ("平安和人保哪家好", BUYING),
+        ("交了三年的重疾险不想要了，现在退掉能拿回多少", POLICY_SERVICE),
+        ("犹豫期内退保钱能全退吗", POLICY_SERVICE),
+        ("车险快到期了，怎么在网上自己续保", POLICY_SERVICE),
         ("孩子被狗咬了，狂犬疫苗要打几针", MEDICAL),
         ("体检查出甲状腺结节，要不要做手术", MEDICAL),
     ],
@@ -34,6 +37,8 @@ def test_buying_and_medical_advice_are_not_ours(text: str, kind: str) -> None:
         "做手术的医疗费能报销吗",
         "被狗咬了打狂犬疫苗的钱意外险能报吗",
         "网上买的车险出了事故找谁理赔",
+        "等待期内确诊了重疾，是不是只退保费不给赔",  # a claim outcome, not a surrender
+        "就掉了块漆，走保险的话明年续保还有折扣吗",
     ],
 )
 def test_claims_questions_are_ours(text: str) -> None:
@@ -41,4 +46,4 @@ def test_claims_questions_are_ours(text: str) -> None:
 
 
 def test_every_kind_has_its_reply() -> None:
-    assert set(m.KB_NOT_OURS) == {BUYING, MEDICAL}
+    assert set(m.KB_NOT_OURS) == {BUYING, POLICY_SERVICE, MEDICAL}
