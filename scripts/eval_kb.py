@@ -190,7 +190,7 @@ def report(cases: list[Case], threshold: float, covered: float, with_nlu: bool) 
         f"({covered:.2f} when the article covers every concept the question names), "
         + ("searched with the NLU's intent and product lines, as in use."
            if with_nlu else "searched without the NLU (no model)."), "",
-        "| set | answerable | to decline | top-1 | MRR@3 | right | wrong | declined "
+        "| set | answerable | to decline (not answered) | top-1 | MRR@3 | right | wrong | declined "
         "| sent elsewhere |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
@@ -198,9 +198,11 @@ def report(cases: list[Case], threshold: float, covered: float, with_nlu: bool) 
         top1, mrr = ranking(group)
         counts = tally(group, threshold, covered)
         n = len(group)
+        to_decline = [c for c in group if not c.accepted]
+        kept_out = sum(outcome(c, threshold, covered, strict) != "wrong" for c in to_decline)
         lines.append(
             f"| {name} | {sum(bool(c.accepted) for c in group)} | "
-            f"{sum(not c.accepted for c in group)} | {top1:.1%} | {mrr:.3f} | "
+            f"{len(to_decline)} ({kept_out}) | {top1:.1%} | {mrr:.3f} | "
             f"{counts['right'] / n:.1%} | {counts['wrong'] / n:.1%} | "
             f"{counts['declined'] / n:.1%} | {counts['elsewhere'] / n:.1%} |"
         )

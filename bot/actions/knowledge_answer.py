@@ -191,6 +191,7 @@ class ActionAnswerQuestion(Action):
             return send_answer(dispatcher, hits[0].article, hits[0])
         reason = not_ours(tracker.latest_message.get("text") or "")
         if reason:  # not a gap in the knowledge base: a question for someone else
+            logger.info("not a claims question (%s): no answer, no gap recorded", reason)
             dispatcher.utter_message(text=m.KB_NOT_OURS[reason], buttons=[m.BUTTON_HUMAN])
             return []
         decline(dispatcher, hits)

@@ -56,7 +56,7 @@ KB_NOT_SURE = (
 )
 KB_CLOSEST = "和您的问题比较接近的有："
 # Questions the knowledge base does not serve (knowledge/scope.py), by why.
-KB_NOT_OURS = {
+KB_NOT_OURS: dict[str, str] = {
     "buying": (
         "抱歉，我是理赔服务助手，选购保险、保费报价和产品推荐方面的问题我没法准确回答。"
         "建议咨询您的保险公司或保险代理人，也可以转人工客服。"

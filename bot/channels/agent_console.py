@@ -35,6 +35,7 @@ from claims.db import DatabaseUnavailable, new_session
 from claims.numbers import find_reference, is_claim_number
 from claims.privacy import keyed_hash
 from claims.repository import ClaimSummary, ClaimView
+from knowledge.scope import not_ours
 from knowledge.search import Hit, library
 from settings import get_settings
 
@@ -82,7 +83,7 @@ def _unauthorized() -> HTTPResponse:
     )
 
 
-def _hit(hit: Hit) -> dict[str, Any]:
+def _hit(hit: Hit, question: str) -> dict[str, Any]:
     article = hit.article
     return {
         "article_id": article.id,
@@ -95,8 +96,11 @@ def _hit(hit: Hit) -> dict[str, Any]:
         "confidence": round(hit.confidence, 3),
         "covers_concepts": hit.covers_concepts,
         # Whether the bot would give customers this answer itself: its bar, on this search
-        # (without the NLU's intent, which shifts a customer's search a little).
-        "customers_get_it": article.for_customers and clears_bar(hit),
+        # (without the NLU's intent, which shifts a customer's search a little), and never for
+        # a question it does not serve (knowledge/scope.py).
+        "customers_get_it": (
+            article.for_customers and clears_bar(hit) and not_ours(question) is None
+        ),
     }
 
 
@@ -108,8 +112,8 @@ def answer_question(question: str) -> dict[str, Any]:
     guidance = [h for h in kb.search(question, audience="agent", k=20)
                 if h.article.topic == "guidance"][:1]
     return {
-        "answers": [_hit(h) for h in answers],
-        "wording": [_hit(h) for h in guidance],
+        "answers": [_hit(h, question) for h in answers],
+        "wording": [_hit(h, question) for h in guidance],
         "threshold": get_settings().kb_threshold,
     }
 

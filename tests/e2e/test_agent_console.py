@@ -55,6 +55,12 @@ def test_agent_gets_top_answers_with_scores_basis_and_wording(assistant: Assista
     ).json()
     assert angry["wording"] and angry["wording"][0]["article_id"].startswith("guide-")
     assert angry["wording"][0]["customers_get_it"] is False  # agent guidance, never customers'
+    buying = requests.post(
+        f"{assistant.url}/webhooks/agent/ask", json={"question": "三者险到底买200万还是300万够用"},
+        headers=AUTH, timeout=60,
+    ).json()
+    # Agents still see the closest articles; customers get none for buying advice.
+    assert buying["answers"] and not any(a["customers_get_it"] for a in buying["answers"])
 
 
 def test_claim_look_up_by_number_policy_or_phone_is_audited(assistant: Assistant) -> None:

@@ -115,13 +115,22 @@ async def test_a_complaint_answers_a_fully_covered_question_between_the_bars(
 
 
 @pytest.mark.asyncio
-async def test_buying_advice_gets_no_answer_and_no_gap(db_url: str, domain: dict) -> None:
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("三者险到底买200万还是300万够用", "buying"),
+        ("交了三年的重疾险不想要了，现在退掉能拿回多少", "policy_service"),
+        ("孩子被狗咬了，狂犬疫苗要打几针", "medical"),
+    ],
+)
+async def test_a_question_we_do_not_serve_gets_no_answer_and_no_gap(
+    db_url: str, domain: dict, text: str, kind: str
+) -> None:
     """A confident match on the product's name is still not an answer to which one to buy."""
-    text = "三者险到底买200万还是300万够用"
     assert library().get().search(text, intent="ask_coverage", audience="agent")
     assert not library().get().search(text, intent="ask_coverage")
     dispatcher, _ = await run_action(ActionAnswerQuestion(), text, "ask_coverage", domain)
     assert not cards(dispatcher)
-    assert dispatcher.messages[0]["text"] == m.KB_NOT_OURS["buying"]
+    assert dispatcher.messages[0]["text"] == m.KB_NOT_OURS[kind]
     with new_session() as session:
         assert session.scalars(select(KnowledgeGap)).all() == []
