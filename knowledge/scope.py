@@ -21,7 +21,7 @@ POLICY_SERVICE: Final = "policy_service"
 MEDICAL: Final = "medical"
 
 # Specific on purpose: "买了意外险…能赔吗" (a claim on a bought policy), "在哪买的就找哪家" and
-# "4S店定损和保险公司定损哪个好" must not match.
+# "让4S店定还是让保险公司定，哪个好" must not match.
 _PATTERNS: Final[dict[str, re.Pattern[str]]] = {
     # Choosing, pricing, or being allowed to buy a policy.
     BUYING: re.compile(

@@ -175,8 +175,9 @@ def report(cases: list[Case], threshold: float, covered: float, with_nlu: bool) 
     """Writes the Markdown report."""
     strict = get_settings().kb_strict_threshold
     now = [outcome(c, threshold, covered, strict) for c in cases]
-    sets = {name: [c for c in cases if c.source == name] for name in QUESTION_SETS}
-    sets["both"] = cases
+    pairs = list(zip(cases, now, strict=True))
+    sets = {name: [p for p in pairs if p[0].source == name] for name in QUESTION_SETS}
+    sets["both"] = pairs
 
     def row(label: str, counts: collections.Counter[str], n: int) -> str:
         return (f"| {label} | {counts['right'] / n:.1%} | {counts['wrong'] / n:.1%} | "
@@ -195,13 +196,13 @@ def report(cases: list[Case], threshold: float, covered: float, with_nlu: bool) 
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, group in sets.items():
-        top1, mrr = ranking(group)
-        counts = tally(group, threshold, covered)
+        top1, mrr = ranking([c for c, _ in group])
+        counts = collections.Counter(result for _, result in group)
         n = len(group)
-        to_decline = [c for c in group if not c.accepted]
-        kept_out = sum(outcome(c, threshold, covered, strict) != "wrong" for c in to_decline)
+        to_decline = [result for c, result in group if not c.accepted]
+        kept_out = sum(result != "wrong" for result in to_decline)
         lines.append(
-            f"| {name} | {sum(bool(c.accepted) for c in group)} | "
+            f"| {name} | {n - len(to_decline)} | "
             f"{len(to_decline)} ({kept_out}) | {top1:.1%} | {mrr:.3f} | "
             f"{counts['right'] / n:.1%} | {counts['wrong'] / n:.1%} | "
             f"{counts['declined'] / n:.1%} | {counts['elsewhere'] / n:.1%} |"
@@ -230,7 +231,7 @@ def report(cases: list[Case], threshold: float, covered: float, with_nlu: bool) 
               f"lowest). Articles added or edited move every confidence a little: recalibrate "
               f"`KB_THRESHOLD` and `KB_COVERED_THRESHOLD` with this, and check dev."]
     lines += ["", "## Misses at the threshold", ""]
-    for case, result in zip(cases, now, strict=True):
+    for case, result in pairs:
         if (result == "wrong") or (result == "declined" and case.accepted):
             top = case.top
             found = f"{top.article.id} ({top.confidence:.2f})" if top else "nothing"

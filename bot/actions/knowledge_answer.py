@@ -182,6 +182,11 @@ class ActionAnswerQuestion(Action):
             )
             if chosen is not None and chosen.for_customers:
                 return send_answer(dispatcher, chosen, None)
+            reason = not_ours(tracker.latest_message.get("text") or "")
+            if reason:  # not a gap in the knowledge base: a question for someone else
+                logger.info("not a claims question (%s): no answer, no gap recorded", reason)
+                dispatcher.utter_message(text=m.KB_NOT_OURS[reason], buttons=[m.BUTTON_HUMAN])
+                return []
             hits = await search(tracker, intent)
         except Exception:  # the knowledge base must never take the conversation down
             logger.exception("knowledge base search failed")
@@ -189,11 +194,6 @@ class ActionAnswerQuestion(Action):
             return []
         if hits and clears_bar(hits[0]):
             return send_answer(dispatcher, hits[0].article, hits[0])
-        reason = not_ours(tracker.latest_message.get("text") or "")
-        if reason:  # not a gap in the knowledge base: a question for someone else
-            logger.info("not a claims question (%s): no answer, no gap recorded", reason)
-            dispatcher.utter_message(text=m.KB_NOT_OURS[reason], buttons=[m.BUTTON_HUMAN])
-            return []
         decline(dispatcher, hits)
         await record_gap(tracker, intent, hits)
         return []

@@ -33,7 +33,7 @@ def test_buying_and_medical_advice_are_not_ours(text: str, kind: str) -> None:
     [
         "买了意外险，骨折住院能赔吗",  # a claim on a policy bought
         "我买了三者险100万，够赔吗",
-        "4S店定损和保险公司定损哪个好",
+        "定损是找4S店还是保险公司的定损员，哪个好",
         "做手术的医疗费能报销吗",
         "被狗咬了打狂犬疫苗的钱意外险能报吗",
         "网上买的车险出了事故找谁理赔",
