@@ -6,35 +6,20 @@ customer writing 理賠進度 or ＲＤＡＡ２０２６… is understood exact
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.stateless import StatelessComponent
 from bot.nlu.text import normalize
 
 
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False
 )
-class ChineseNormalizer(GraphComponent):
+class ChineseNormalizer(StatelessComponent):
     """Converts Traditional to Simplified, full-width to half-width, and fixes typos."""
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> ChineseNormalizer:
-        """Creates the component (it has no state)."""
-        return cls()
 
     @staticmethod
     def _normalize(message: Message) -> None:
