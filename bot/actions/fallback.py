@@ -19,6 +19,8 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import messages as m
 from bot.actions.knowledge_answer import answer_if_sure, article_button, record_gap, search
+from bot.nlu.claims_question import is_claims_question
+from bot.nlu.text import normalize
 from claims.numbers import find_reference, is_claim_number
 
 logger = logging.getLogger(__name__)
@@ -108,12 +110,18 @@ class ActionInformWithoutContext(Action):
         return []
 
 
-class StrictKnowledgeAnswer(Action, abc.ABC):
-    """Answers from the knowledge base at KB_STRICT_THRESHOLD, or else gives its usual reply.
+class KnowledgeAnswerOrReply(Action, abc.ABC):
+    """Answers from the knowledge base when an article clears the bar, else the usual reply.
 
-    For intents that say the message is not a question for us: the classifier's judgement
-    counts against the article, so the bar is higher than for a question.
+    For intents that may hide a question the classifier did not see.
     """
+
+    # Whether the bar is KB_STRICT_THRESHOLD rather than KB_THRESHOLD.
+    strict = False
+
+    def worth_searching(self, text: str) -> bool:
+        """Whether the message may be a question at all."""
+        return True
 
     @abc.abstractmethod
     def usual_reply(self, dispatcher: CollectingDispatcher) -> None:
@@ -123,11 +131,59 @@ class StrictKnowledgeAnswer(Action, abc.ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Answers from the knowledge base if sure, else sends the usual reply."""
-        answered = await answer_if_sure(dispatcher, tracker, strict=True)
-        if answered is not None:
-            return answered
+        if self.worth_searching(str(tracker.latest_message.get("text") or "")):
+            answered = await answer_if_sure(dispatcher, tracker, strict=self.strict)
+            if answered is not None:
+                return answered
         self.usual_reply(dispatcher)
         return []
+
+
+class StrictKnowledgeAnswer(KnowledgeAnswerOrReply, abc.ABC):
+    """For intents that say the message is not a question for us: a higher bar.
+
+    The classifier's judgement counts against the article: KB_STRICT_THRESHOLD.
+    """
+
+    strict = True
+
+
+class YesOrNoWithoutContext(KnowledgeAnswerOrReply, abc.ABC):
+    """A yes or a no when nothing was asked, which may be a claims question taken for one.
+
+    The NLU turns small talk that is really a claims question into the fallback
+    (bot/nlu/question_guard.py) but cannot do so for a yes or a no, which inside a flow confirms
+    a step. Here no flow is waiting: a long claims question (bot/nlu/claims_question.py) is
+    answered when an article clears the usual bar; a plain yes or no gets the usual reply.
+    """
+
+    def worth_searching(self, text: str) -> bool:
+        """Only a long message that names insurance and asks something."""
+        return is_claims_question(normalize(text))
+
+
+class ActionAffirmWithoutContext(YesOrNoWithoutContext):
+    """A yes when nothing was asked."""
+
+    def name(self) -> str:
+        """Names the action the "yes without a question" rule runs."""
+        return "action_affirm_without_context"
+
+    def usual_reply(self, dispatcher: CollectingDispatcher) -> None:
+        """Says what the assistant can do."""
+        dispatcher.utter_message(text=m.AFFIRM_WITHOUT_CONTEXT)
+
+
+class ActionDenyWithoutContext(YesOrNoWithoutContext):
+    """A no when nothing was asked."""
+
+    def name(self) -> str:
+        """Names the action the "no without a question" rule runs."""
+        return "action_deny_without_context"
+
+    def usual_reply(self, dispatcher: CollectingDispatcher) -> None:
+        """Acknowledges and offers further help."""
+        dispatcher.utter_message(text=m.DENY_WITHOUT_CONTEXT)
 
 
 class ActionOutOfScope(StrictKnowledgeAnswer):

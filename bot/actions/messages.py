@@ -82,6 +82,9 @@ FALLBACK_SECOND = "还是没能理解您的问题，很抱歉。为了不耽误�
 
 INFORM_REFERENCE = "收到您的{kind} {ref}。需要查询这个案件的进度吗？"
 INFORM_WITHOUT_CONTEXT = "收到。请问您是想查询理赔进度，还是要报案呢？也可以直接把问题告诉我。"
+# A yes or a no when nothing was asked.
+AFFIRM_WITHOUT_CONTEXT = "好的。请问还有什么可以帮您？您可以查询理赔进度、咨询理赔问题或在线报案。"
+DENY_WITHOUT_CONTEXT = "好的，明白了。还有其他需要帮忙的吗？"
 
 # --- buttons -------------------------------------------------------------------------------
 BUTTON_HUMAN = {"title": "转人工", "payload": "/request_human"}

@@ -7,6 +7,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import messages as m
 from bot.actions.fallback import (
+    ActionAffirmWithoutContext,
+    ActionDenyWithoutContext,
     ActionFallback,
     ActionOutOfScope,
     ActionStopWithoutForm,
@@ -125,3 +127,41 @@ async def test_the_strict_bar_is_never_below_the_usual_one(
         ActionOutOfScope(), "新华保险的车被水淹了，发动机进水能赔吗", "out_of_scope", domain
     )
     assert said(dispatcher) == m.OUT_OF_SCOPE and not cards(dispatcher)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("action", "intent"),
+    [(ActionAffirmWithoutContext(), "affirm"), (ActionDenyWithoutContext(), "deny")],
+)
+async def test_a_claims_question_taken_for_yes_or_no_is_answered(
+    db_url: str, domain: dict, action: Any, intent: str
+) -> None:
+    # Also in Traditional characters: the action normalizes before judging the message.
+    for text in (
+        "是的，车停在地下车库被水淹了，发动机进水能赔吗",
+        "車停在地下車庫被水淹了，發動機進水能賠嗎",
+    ):
+        dispatcher, events = await run_action(action, text, intent, domain)
+        assert [c["article_id"] for c in cards(dispatcher)] == ["motor-flood-engine"], text
+        assert events and events[0]["name"] == "last_article"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("action", "intent", "reply"),
+    [
+        (ActionAffirmWithoutContext(), "affirm", m.AFFIRM_WITHOUT_CONTEXT),
+        (ActionDenyWithoutContext(), "deny", m.DENY_WITHOUT_CONTEXT),
+    ],
+)
+@pytest.mark.parametrize(
+    "text",
+    ["好的", "不用了", "是的，车是在高速上被撞的", "不用了，我还是等保险公司联系我吧"],
+)
+async def test_a_plain_yes_or_no_gets_the_usual_reply(
+    db_url: str, domain: dict, action: Any, intent: str, reply: str, text: str
+) -> None:
+    dispatcher, events = await run_action(action, text, intent, domain)
+    assert said(dispatcher) == reply and not cards(dispatcher)
+    assert events == []
