@@ -155,9 +155,8 @@ def tally(cases: list[Case], threshold: float, covered: float) -> collections.Co
     return collections.Counter(outcome(case, threshold, covered, strict) for case in cases)
 
 
-def gain(cases: list[Case], threshold: float, covered: float) -> int:
+def gain(counts: collections.Counter[str]) -> int:
     """Right answers minus WRONG_COST times wrong ones: what suggest_bars maximises."""
-    counts = tally(cases, threshold, covered)
     return counts["right"] - WRONG_COST * counts["wrong"]
 
 
@@ -174,7 +173,7 @@ def suggest_bars(cases: list[Case]) -> tuple[float, float]:
         for c_step in range(0, t_step + 1):
             t, c = t_step / 100, c_step / 100
             counts = tally(cases, t, c)
-            key = (counts["right"] - WRONG_COST * counts["wrong"], -counts["wrong"])
+            key = (gain(counts), -counts["wrong"])
             if counts["wrong"] <= WRONG_CAP * len(cases) and key > best[:2]:
                 best = (*key, t, c)
     return best[2], best[3]
@@ -255,8 +254,8 @@ def report(cases: list[Case], threshold: float, covered: float, with_nlu: bool) 
               f"lowest). Articles added or edited move every confidence a little: recalibrate "
               f"`KB_THRESHOLD` and `KB_COVERED_THRESHOLD` with this, and check dev.",
               "", f"Gain (right − {WRONG_COST} × wrong, both sets) at the bars in use: "
-              f"{gain(tuning_cases, threshold, covered)}; at the suggested bars: "
-              f"{gain(tuning_cases, suggested, suggested_covered)}. Retraining the NLU with "
+              f"{gain(tally(tuning_cases, threshold, covered))}; at the suggested bars: "
+              f"{gain(tally(tuning_cases, suggested, suggested_covered))}. Retraining the NLU with "
               f"another random seed sends a few dozen of these questions elsewhere or back, and "
               f"moved this gain by more than ten points when measured (README): a difference "
               f"of a few points is no reason to move the bars."]

@@ -23,6 +23,18 @@ from settings import reset_settings
 ROOT = Path(__file__).resolve().parent.parent
 
 
+
+def nlu_examples(pattern: str) -> list[tuple[str, str]]:
+    """(intent, text) of every example of the NLU files matching `pattern`, as Rasa reads them
+    (entity annotations removed)."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    return [
+        (str(message.get("intent")), str(message.get("text")))
+        for path in sorted(ROOT.glob(pattern))
+        for message in load_data(str(path)).intent_examples
+    ]
+
 @pytest.fixture
 def settings_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Points VAR_DIR (and the default SQLite database) at a temp dir."""

@@ -83,7 +83,7 @@ def _unauthorized() -> HTTPResponse:
     )
 
 
-def _hit(hit: Hit, question: str) -> dict[str, Any]:
+def _hit(hit: Hit, ours: bool) -> dict[str, Any]:
     article = hit.article
     return {
         "article_id": article.id,
@@ -98,9 +98,7 @@ def _hit(hit: Hit, question: str) -> dict[str, Any]:
         # Whether the bot would give customers this answer itself: its bar, on this search
         # (without the NLU's intent, which shifts a customer's search a little), and never for
         # a question it does not serve (knowledge/scope.py).
-        "customers_get_it": (
-            article.for_customers and clears_bar(hit) and not_ours(question) is None
-        ),
+        "customers_get_it": article.for_customers and clears_bar(hit) and ours,
     }
 
 
@@ -111,9 +109,10 @@ def answer_question(question: str) -> dict[str, Any]:
                if h.article.topic != "guidance"][:3]
     guidance = [h for h in kb.search(question, audience="agent", k=20)
                 if h.article.topic == "guidance"][:1]
+    ours = not_ours(question) is None  # customers get no article otherwise (scope.py)
     return {
-        "answers": [_hit(h, question) for h in answers],
-        "wording": [_hit(h, question) for h in guidance],
+        "answers": [_hit(h, ours) for h in answers],
+        "wording": [_hit(h, ours) for h in guidance],
         "threshold": get_settings().kb_threshold,
     }
 

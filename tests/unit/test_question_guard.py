@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pytest
 import yaml
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.question_guard import FALLBACK, SMALL_TALK, QuestionGuard, is_claims_question
+from bot.nlu.claims_question import is_claims_question
+from bot.nlu.question_guard import FALLBACK, SMALL_TALK, QuestionGuard
 from bot.nlu.text import normalize
-
-ROOT = Path(__file__).resolve().parents[2]
-# [text](entity) and [text]{"entity": ...} annotations in the training data
-ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
+from tests.conftest import ROOT, nlu_examples
 
 
 @pytest.mark.parametrize(
@@ -86,14 +81,7 @@ def test_the_guard_runs_after_the_fallback_classifier() -> None:
 
 def test_no_small_talk_of_the_training_or_held_out_data_is_overridden() -> None:
     """The guard never contradicts what the classifier was taught or is tested on."""
-    overridden = []
-    files = sorted(ROOT.glob("bot/data/nlu*.yml")) + sorted(ROOT.glob("tests/nlu/*.yml"))
-    for path in files:
-        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
-            if block.get("intent") not in SMALL_TALK:
-                continue
-            for line in block["examples"].splitlines():
-                text = normalize(ANNOTATION.sub(r"\1", line.strip().removeprefix("- ")))
-                if text and is_claims_question(text):
-                    overridden.append((path.name, text))
-    assert overridden == []
+    examples = nlu_examples("bot/data/nlu*.yml") + nlu_examples("tests/nlu/*.yml")
+    assert {intent for intent, _ in examples} >= SMALL_TALK  # the files were read
+    small_talk = [text for intent, text in examples if intent in SMALL_TALK]
+    assert [text for text in small_talk if is_claims_question(normalize(text))] == []

@@ -8,19 +8,14 @@ what the system was taught.
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pytest
 import yaml
 
 from knowledge.store import load_articles
 from scripts.eval_kb import QUESTION_SETS
 from settings import get_settings
+from tests.conftest import nlu_examples
 
-ROOT = Path(__file__).resolve().parents[2]
-# [text](entity) and [text]{"entity": ...} annotations in the NLU training data
-ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
 MIN_LENGTH = 6
 
 
@@ -48,9 +43,6 @@ def test_no_question_is_in_two_sets_or_in_what_the_system_learns() -> None:
     taught = set()
     for article in load_articles(get_settings().knowledge_dir):
         taught |= {article.title, *article.questions}
-    for path in ROOT.glob("bot/data/nlu*.yml"):
-        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
-            for line in (block.get("examples") or "").splitlines():
-                taught.add(ANNOTATION.sub(r"\1", line.strip().removeprefix("- ")))
+    taught |= {text for _, text in nlu_examples("bot/data/nlu*.yml")}
     # Greetings and keyword queries of a few characters (你好, 交强险限额) coincide by nature.
     assert sorted(q for q in set(seen) & taught if len(q) >= MIN_LENGTH) == []
