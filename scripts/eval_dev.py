@@ -5,8 +5,10 @@ running assistant (started here on free ports). The answers land in results/dev_
 (outside git: the questions may not be copied into the project) with what the assistant did:
 answered from an article, declined honestly, started the status look-up, took a complaint,
 handed over. The key-term proxy of ../shared/eval/score.py is computed too; the verdicts of
-the manual review (right / declined / wrong) are read from results/dev_review.jsonl when it
-exists, and the summary is printed for the README.
+the manual review (correct / incomplete / wrong) are read from docs/eval/dev_review.jsonl, and
+the summary is printed for the README. The verdicts name only a question's row in the source
+data and the article given, never the question, so they are kept in git: a review is hours of
+reading, and one kept outside git was lost with its machine.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from settings import DEFAULT_KB_THRESHOLD, get_settings
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
 ANSWERS = ROOT / "results" / "dev_answers.jsonl"
-REVIEW = ROOT / "results" / "dev_review.jsonl"
+REVIEW = ROOT / "docs" / "eval" / "dev_review.jsonl"
 
 
 def knowledge_card(messages: list[dict[str, Any]]) -> dict[str, Any]:
@@ -82,7 +84,7 @@ RIGHT_ROUTING = {"status": {"status"}, "complaint": {"complaint", "handoff"},
 def reviewed_summary() -> str:
     """Combines the last answers with the manual verdicts, for a sweep of thresholds.
 
-    A verdict belongs to a question and the article given (results/dev_review.jsonl): an
+    A verdict belongs to a question and the article given (docs/eval/dev_review.jsonl): an
     answer below a threshold counts as declined (below KB_COVERED_THRESHOLD, or the
     threshold if lower, when the article covers every concept the question names); an
     answer whose article was never reviewed is counted as unreviewed rather than guessed. A
@@ -129,10 +131,10 @@ def reviewed_summary() -> str:
                 counts["routed elsewhere"] += 1
         n = len(records)
         mark = " ← default" if threshold == DEFAULT_KB_THRESHOLD else ""
+        columns = ("correct", "incomplete", "wrong", "declined", "best article right",
+                   "routed right", "routed elsewhere", "unreviewed")
         lines.append(f"| {threshold:.2f}{mark} | " + " | ".join(
-            f"{counts[k] / n:.0%}" for k in ("correct", "incomplete", "wrong", "declined",
-                                              "best article right", "routed right",
-                                              "routed elsewhere", "unreviewed")
+            f"{counts[k]} ({counts[k] / n:.0%})" for k in columns
         ) + " |")
     return (f"manual review (run with KB_THRESHOLD=0 so every answer is seen; full concept "
             f"cover answered from {covered:.2f}):\n" + "\n".join(lines))
