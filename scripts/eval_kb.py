@@ -187,6 +187,17 @@ def ranking(cases: list[Case]) -> tuple[float, float]:
     return top1, mrr
 
 
+def topics_offered(group: list[tuple[Case, str]]) -> tuple[int, int]:
+    """Answerable questions declined with buttons, and how many offer an acceptable article.
+
+    A question declined at the usual bar gets its three closest articles as buttons
+    (bot/actions/knowledge_answer.py, `decline`); a strict one gets the reply of where the NLU
+    sent it instead, so it is not counted.
+    """
+    declined = [c for c, result in group if result == "declined" and c.accepted and not c.strict]
+    return sum(c.rank() is not None for c in declined), len(declined)
+
+
 def report(cases: list[Case], threshold: float, covered: float, with_nlu: bool) -> str:
     """Writes the Markdown report."""
     strict = get_settings().kb_strict_threshold
@@ -212,8 +223,8 @@ def report(cases: list[Case], threshold: float, covered: float, with_nlu: bool) 
         + ("searched with the NLU's intent and product lines, as in use."
            if with_nlu else "searched without the NLU (no model)."), "",
         "| set | answerable | to decline (not answered) | top-1 | MRR@3 | right | wrong | declined "
-        "| sent elsewhere |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| sent elsewhere | right topic offered |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, group in sets.items():
         top1, mrr = ranking([c for c, _ in group])
@@ -221,16 +232,20 @@ def report(cases: list[Case], threshold: float, covered: float, with_nlu: bool) 
         n = len(group)
         to_decline = [result for c, result in group if not c.accepted]
         kept_out = sum(result != "wrong" for result in to_decline)
+        offered, declined = topics_offered(group)
         lines.append(
             f"| {name} | {n - len(to_decline)} | "
             f"{len(to_decline)} ({kept_out}) | {top1:.1%} | {mrr:.3f} | "
             f"{counts['right'] / n:.1%} | {counts['wrong'] / n:.1%} | "
-            f"{counts['declined'] / n:.1%} | {counts['elsewhere'] / n:.1%} |"
+            f"{counts['declined'] / n:.1%} | {counts['elsewhere'] / n:.1%} | "
+            f"{offered}/{declined} |"
         )
     lines += [
         "", "Top-1 and MRR@3 rank the answerable questions before any bar; the other columns "
         "are shares of all the set's questions at the bars. Sent elsewhere: the NLU routes "
         "the question to another flow (status, reporting, chitchat …) or a report's form. "
+        "Right topic offered: of the answerable questions declined with the closest topics as "
+        "buttons, how many have an acceptable article among them (one click away). "
         "Both: labelled and customer-style, the sets the bars are chosen on; the held-out set "
         "takes no part in the sweeps below, and its misses are not listed.",
         "", f"Both sets, by threshold, with the lower bar for full concept cover at "

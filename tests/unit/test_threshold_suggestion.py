@@ -1,11 +1,14 @@
-"""eval-kb's suggested bars: the most right answers for the wrong ones, at WRONG_COST each."""
+"""eval-kb: the suggested bars, and the topics a declined question is offered.
+
+The bars buy the most right answers for the wrong ones, at WRONG_COST each.
+"""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 from typing import Any
 
-from scripts.eval_kb import WRONG_CAP, WRONG_COST, Case, suggest_bars
+from scripts.eval_kb import WRONG_CAP, WRONG_COST, Case, suggest_bars, topics_offered
 
 
 def _case(want: str | None, got: str, confidence: float, covers: bool = False) -> Case:
@@ -53,3 +56,22 @@ def test_both_bars_are_chosen_together() -> None:
     # answers two covered right answers for none wrong; down to 0.12 adds one right for one
     # wrong (a loss at a cost of four), and further down only more wrong ones and one right.
     assert suggest_bars(covered_right + covered_wrong + uncovered + filler) == (0.24, 0.15)
+
+
+def _declined(want: str | None, offered: tuple[str, ...], strict: bool = False) -> Case:
+    hits: Any = tuple(
+        SimpleNamespace(article=SimpleNamespace(id=got), confidence=0.05, covers_concepts=False)
+        for got in offered
+    )
+    return Case("q", frozenset([want] if want else []), hits, strict=strict)
+
+
+def test_topics_offered_counts_answerable_declines_with_the_right_button() -> None:
+    group = [
+        (_declined("a", ("b", "c", "a")), "declined"),  # third button: one click away
+        (_declined("a", ("b", "c")), "declined"),  # not among the buttons
+        (_declined(None, ("b",)), "declined"),  # to decline: nothing to offer
+        (_declined("a", ("a",), strict=True), "declined"),  # strict: no buttons are shown
+        (_declined("a", ("a",)), "right"),  # answered, not declined
+    ]
+    assert topics_offered(group) == (1, 2)
