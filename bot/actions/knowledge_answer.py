@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import messages as m
 from bot.actions.database import run_in_db
+from bot.actions.follow_up import follow_up_line, named_lines, read_in_conversation
 from claims import feedback
 from claims.db import DatabaseUnavailable
 from claims.privacy import mask_text
@@ -80,14 +81,17 @@ def send_answer(
     return [SlotSet("last_article", article.id)]
 
 
-async def search(tracker: Tracker, intent: str | None) -> list[Hit]:
-    """Searches off the event loop with the message, intent and product lines."""
+async def search(
+    tracker: Tracker, intent: str | None, context_line: str | None = None
+) -> list[Hit]:
+    """Searches off the event loop with the message, intent and product lines.
+
+    With `context_line` (follow_up.py), the message is searched as if it named that product.
+    """
     text = tracker.latest_message.get("text") or ""
-    lines = {
-        str(e.get("value"))
-        for e in tracker.latest_message.get("entities", [])
-        if e.get("entity") == "product_line"
-    }
+    lines = named_lines(tracker.latest_message)
+    if context_line:
+        text, lines = context_line + text, {context_line}
     return await asyncio.to_thread(
         lambda: library().get().search(text, intent=intent, product_lines=lines)
     )
@@ -188,12 +192,17 @@ class ActionAnswerQuestion(Action):
                 dispatcher.utter_message(text=m.KB_NOT_OURS[reason], buttons=[m.BUTTON_HUMAN])
                 return []
             hits = await search(tracker, intent)
+            best = hits[0] if hits and clears_bar(hits[0]) else None
+            line = follow_up_line(tracker, kb)
+            if line:  # a short follow-up: read it in the conversation's product
+                completed = await search(tracker, intent, context_line=line)
+                best, hits = read_in_conversation(hits, completed, intent, line, clears_bar)
         except Exception:  # the knowledge base must never take the conversation down
             logger.exception("knowledge base search failed")
             dispatcher.utter_message(text=m.KB_UNAVAILABLE, buttons=[m.BUTTON_HUMAN])
             return []
-        if hits and clears_bar(hits[0]):
-            return send_answer(dispatcher, hits[0].article, hits[0])
+        if best is not None:
+            return send_answer(dispatcher, best.article, best)
         decline(dispatcher, hits)
         await record_gap(tracker, intent, hits)
         return []

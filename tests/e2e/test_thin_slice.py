@@ -22,6 +22,18 @@ def test_a_procedure_question_is_answered_from_the_knowledge_base(assistant: Ass
     assert "驾驶证" in text_of(messages) or "行驶证" in text_of(messages)
 
 
+def test_a_short_follow_up_is_read_in_the_product_just_talked_about(assistant: Assistant) -> None:
+    """Alone, "要准备什么材料" gets a motor documents list; after 重疾险, the 重疾险 one."""
+    sender = assistant.new_sender()
+    assert custom_of(assistant.say(sender, "重疾险等待期多长"), "knowledge_answer")
+    messages = assistant.say(sender, "要准备什么材料")
+    card = custom_of(messages, "knowledge_answer")
+    assert card is not None, text_of(messages)
+    assert card["article_id"] == "doc-critical-illness"
+    alone = custom_of(assistant.say(assistant.new_sender(), "要准备什么材料"), "knowledge_answer")
+    assert alone is None or alone["article_id"] != "doc-critical-illness"
+
+
 def test_status_look_up_asks_for_number_then_digits_then_answers(assistant: Assistant) -> None:
     sender = assistant.new_sender()
     assert "报案号" in text_of(assistant.say(sender, "查一下我的理赔进度"))

@@ -1,0 +1,107 @@
+"""A short follow-up question takes its product from the conversation.
+
+After "交强险最多赔多少", a customer asks "那需要什么材料" and means 交强险, as an agent would
+understand. Alone, the message names no product: the search spreads over every product's
+document list and declines. So a short message (FOLLOW_UP_MAX_CHARS) that names no product
+line is read in the product of the conversation (the one the customer last named, or else the
+single product line of the last answer): searched as if it named that product, the answer is
+taken when it clears the usual bar and is of the kind asked (its topic is the question
+family's). With the product's name in front, "被拒了怎么办" finds the product's coverage
+article rather than how to appeal, and "车被撞了怎么办" after a 交强险 answer finds its payment
+deadlines: those are not taken. Otherwise the message's own answer stands, unless it belongs to
+another product: alone, "要准备什么材料" finds the documents for damage to a third party's car,
+and "能赔多少" the 交强险 limits, which a 重疾险 or 医疗险 customer must not be given. A long
+message tells its own story and is never read in an earlier product.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from bot.nlu.text import normalize
+from knowledge.search import INTENT_TOPICS, Hit, KnowledgeBase
+from knowledge.store import LINES, MOTOR_LINES, Article
+
+# "那需要什么材料", "能赔多少", "要带哪些证件去办": follow-ups are short; a longer message tells
+# its own story, and the customer's earlier product may no longer be what it is about.
+FOLLOW_UP_MAX_CHARS = 12
+PRODUCT_LINES = LINES - {"通用"}
+
+
+def named_lines(message: dict[str, Any]) -> set[str]:
+    """The product lines a message names itself (its product_line entities)."""
+    return {
+        str(e.get("value"))
+        for e in message.get("entities", [])
+        if e.get("entity") == "product_line"
+    }
+
+
+def conversation_line(tracker: Tracker, kb: KnowledgeBase) -> str | None:
+    """The product the conversation is about: last named, else that of the last answer."""
+    named = tracker.get_slot("product_line")
+    if named in PRODUCT_LINES:
+        return str(named)
+    article = kb.by_id.get(tracker.get_slot("last_article") or "")
+    if article is not None:
+        lines = set(article.lines) & PRODUCT_LINES
+        if len(lines) == 1:
+            return lines.pop()
+    return None
+
+
+def follow_up_line(tracker: Tracker, kb: KnowledgeBase) -> str | None:
+    """The product to complete the latest message with, if it reads as a follow-up."""
+    message = tracker.latest_message
+    text = normalize(message.get("text") or "").strip()
+    if not text or len(text) > FOLLOW_UP_MAX_CHARS or named_lines(message):
+        return None
+    return conversation_line(tracker, kb)
+
+
+def same_product(article: Article, line: str) -> bool:
+    """Whether an article applies to the product: its own, a general one, or all of motor.
+
+    车险 stands for every motor cover, so it matches any motor article and vice versa; the
+    交强险 limits do not answer "how much does 车损险 pay".
+    """
+    lines = set(article.lines)
+    if "通用" in lines or line in lines:
+        return True
+    if line == "车险":
+        return bool(lines & MOTOR_LINES)
+    return "车险" in lines and line in MOTOR_LINES
+
+
+def read_in_conversation(
+    own: list[Hit],
+    completed: list[Hit],
+    intent: str | None,
+    line: str,
+    clears_bar: Callable[[Hit], bool],
+) -> tuple[Hit | None, list[Hit]]:
+    """The hit to answer a follow-up with, if any, and the closest hits to offer otherwise.
+
+    `own` were searched for the message as it is, `completed` with `line` in front. A completed
+    answer needs the full threshold: the lower bar for an article that covers every concept
+    the question names means nothing when the only concept named is the product we added. An
+    own answer that applies to the product and is surer stays: "发票丢了怎么办" keeps the lost
+    invoice article rather than the travel documents list.
+    """
+    completed = [replace(hit, covers_concepts=False) for hit in completed]
+    kind = INTENT_TOPICS.get(intent or "", set())
+    own_stands = bool(own) and same_product(own[0].article, line) and clears_bar(own[0])
+    if (
+        completed
+        and completed[0].article.topic in kind
+        and clears_bar(completed[0])
+        and not (own_stands and own[0].confidence >= completed[0].confidence)
+    ):
+        return completed[0], completed
+    if own and same_product(own[0].article, line):
+        return (own[0] if own_stands else None), own
+    return None, completed or own
