@@ -5,12 +5,12 @@ understand. Alone, the message names no product: the search spreads over every p
 document list and declines. So a short message (FOLLOW_UP_MAX_CHARS) that names no product
 line is read in the product of the conversation (the one the customer last named, or else the
 single product line of the last answer): searched as if it named that product, the answer is
-taken when it clears the usual bar and is of the kind asked (its topic is the question
-family's). With the product's name in front, "被拒了怎么办" finds the product's coverage
+taken when it clears the usual bar, applies to that product and is of the kind asked
+(ANSWER_TOPICS). With the product's name in front, "被拒了怎么办" finds the product's coverage
 article rather than how to appeal, and "车被撞了怎么办" after a 交强险 answer finds its payment
 deadlines: those are not taken. Otherwise the message's own answer stands, unless it belongs to
 another product: alone, "要准备什么材料" finds the documents for damage to a third party's car,
-and "能赔多少" the 交强险 limits, which a 重疾险 or 医疗险 customer must not be given. A long
+and "最多赔多少" the 交强险 limits, which a 重疾险 or 医疗险 customer must not be given. A long
 message tells its own story and is never read in an earlier product.
 """
 
@@ -30,6 +30,9 @@ from knowledge.store import LINES, MOTOR_LINES, Article
 # its own story, and the customer's earlier product may no longer be what it is about.
 FOLLOW_UP_MAX_CHARS = 12
 PRODUCT_LINES = LINES - {"通用"}
+# The kinds of article that answer a question family. "能赔多少" is a payment question, and
+# what a product pays at most is in its coverage article (the 交强险 limits, 三者险's amounts).
+ANSWER_TOPICS = {**INTENT_TOPICS, "ask_payment": {"payment", "coverage"}}
 
 
 def named_lines(message: dict[str, Any]) -> set[str]:
@@ -93,11 +96,12 @@ def read_in_conversation(
     invoice article rather than the travel documents list.
     """
     completed = [replace(hit, covers_concepts=False) for hit in completed]
-    kind = INTENT_TOPICS.get(intent or "", set())
+    kind = ANSWER_TOPICS.get(intent or "", set())
     own_stands = bool(own) and same_product(own[0].article, line) and clears_bar(own[0])
     if (
         completed
         and completed[0].article.topic in kind
+        and same_product(completed[0].article, line)
         and clears_bar(completed[0])
         and not (own_stands and own[0].confidence >= completed[0].confidence)
     ):

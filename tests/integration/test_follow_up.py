@@ -79,15 +79,15 @@ async def test_an_answer_of_another_kind_is_not_given(db_url: str) -> None:
 
 @pytest.mark.asyncio
 async def test_another_products_answer_is_not_given(db_url: str) -> None:
-    """Alone, "能赔多少" clears the bar with the 交强险 limits: right for 交强险, not for 医疗险,
-    nor for 车损险 (another motor cover, which pays the car's value, not these limits)."""
-    own = library().get().search("能赔多少", intent="ask_payment")
+    """Alone, "最多赔多少" clears the bar with the 交强险 limits: right for 交强险 (and 车险), not
+    for 医疗险, nor for 车损险 (another motor cover, which pays the car's value)."""
+    own = library().get().search("最多赔多少", intent="ask_payment")
     assert own[0].article.id == "motor-compulsory-limits" and clears_bar(own[0])
     for line in ("交强险", "车险"):
-        dispatcher = await answer("能赔多少", "ask_payment", {"product_line": line})
+        dispatcher = await answer("最多赔多少", "ask_payment", {"product_line": line})
         assert answered(dispatcher) == "motor-compulsory-limits"
     for line in ("医疗险", "车损险"):
-        assert answered(await answer("能赔多少", "ask_payment", {"product_line": line})) is None
+        assert answered(await answer("最多赔多少", "ask_payment", {"product_line": line})) is None
 
 
 @pytest.mark.asyncio

@@ -64,6 +64,12 @@ def test_analyzer_tags_colloquial_words_with_concepts(analyzer: Analyzer) -> Non
     assert "的" not in analysis.words
 
 
+def test_asking_how_much_is_not_the_compulsory_limits(analyzer: Analyzer) -> None:
+    """赔多少 asks about any product; tagging it 交强险限额 sent 重疾险 questions to 交强险."""
+    assert "交强险限额" not in analyzer.analyze("重疾险最多能赔多少").concepts
+    assert "交强险限额" in analyzer.analyze("交强险的赔偿限额是多少").concepts
+
+
 def test_insurer_names_are_ignored_whole(analyzer: Analyzer) -> None:
     """中国人寿 is a company, not a sign of life insurance: no 人寿 may be left behind."""
     words = analyzer.analyze("中国人寿的意外险怎么理赔").words
