@@ -47,8 +47,8 @@ def named_lines(message: dict[str, Any]) -> set[str]:
 def conversation_line(tracker: Tracker, kb: KnowledgeBase) -> str | None:
     """The product the conversation is about: last named, else that of the last answer."""
     named = tracker.get_slot("product_line")
-    if named in PRODUCT_LINES:
-        return str(named)
+    if isinstance(named, str) and named in PRODUCT_LINES:
+        return named
     article = kb.by_id.get(tracker.get_slot("last_article") or "")
     if article is not None:
         lines = set(article.lines) & PRODUCT_LINES

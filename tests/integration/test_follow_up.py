@@ -125,3 +125,5 @@ def test_the_named_product_wins_over_the_last_answers_and_several_lines_say_noth
     several = {"last_article": "health-waiting-period"}
     assert conversation_line(make_tracker(DOCUMENTS, slots=several), kb) is None
     assert conversation_line(make_tracker(DOCUMENTS, slots={"product_line": "通用"}), kb) is None
+    odd = {"product_line": ["重疾险", "医疗险"]}  # a text slot should never hold a list
+    assert conversation_line(make_tracker(DOCUMENTS, slots=odd), kb) is None
