@@ -28,7 +28,7 @@ from bot.nlu.text import normalize
 from knowledge.analyzer import Analyzer
 from knowledge.search import Hit, KnowledgeBase, is_sure
 from knowledge.store import load_articles
-from scripts.eval_nlu import SENT_TO_KB
+from scripts.eval_nlu import QUESTION_INTENTS, SENT_TO_KB
 from settings import get_settings
 
 # Messages the NLU calls a complaint, out of scope, or a stop with nothing to stop also reach
@@ -72,6 +72,7 @@ class Case:
     strict: bool = False  # the NLU sent it elsewhere (STRICT_INTENTS, …): the stricter bar applies
     answered_first: bool = False  # a report with a question: answered if sure, else the form
     source: str = "labelled"  # the question set (QUESTION_SETS)
+    buttons: int = 3  # closest articles a decline offers (knowledge_answer.py, fallback.py)
 
     @property
     def top(self) -> Hit | None:
@@ -111,6 +112,18 @@ def nlu_of(questions: list[str]) -> dict[str, tuple[str, set[str]]]:
     return asyncio.run(parse())
 
 
+def decline_buttons(intent: str | None, searched_as_asked: bool) -> int:
+    """How many closest articles a decline offers as buttons, by where the NLU sent it.
+
+    A question family's decline offers three (bot/actions/knowledge_answer.py, `decline`), an
+    unsure parse two (bot/actions/fallback.py); a complaint, information, a yes or no, a report
+    and the strict cases give their own reply without articles. No NLU: a question family.
+    """
+    if intent is None or (intent in QUESTION_INTENTS and searched_as_asked):
+        return 3
+    return 2 if intent == "nlu_fallback" else 0
+
+
 def load_cases(kb: KnowledgeBase, with_nlu: bool) -> list[Case]:
     """Searches every labelled question of every set (with the NLU's intent and product lines)."""
     rows = [
@@ -133,7 +146,8 @@ def load_cases(kb: KnowledgeBase, with_nlu: bool) -> list[Case]:
             hits = []  # the complaint action answers only a complaint with content
         away = intent is not None and intent not in REACHES_KB and not first and not yes_no
         strict = intent in STRICT_INTENTS or first
-        cases.append(Case(row["q"], accepted, tuple(hits), away, strict, first, source))
+        buttons = decline_buttons(intent, searched_as_asked=search_intent == intent)
+        cases.append(Case(row["q"], accepted, tuple(hits), away, strict, first, source, buttons))
     return cases
 
 
@@ -190,12 +204,11 @@ def ranking(cases: list[Case]) -> tuple[float, float]:
 def topics_offered(group: list[tuple[Case, str]]) -> tuple[int, int]:
     """Answerable questions declined with buttons, and how many offer an acceptable article.
 
-    A question declined at the usual bar gets its three closest articles as buttons
-    (bot/actions/knowledge_answer.py, `decline`); a strict one gets the reply of where the NLU
-    sent it instead, so it is not counted.
+    A decline offers the closest articles as buttons (`Case.buttons`: three for a question
+    family, two for an unsure parse, none where the NLU sent the message to another reply).
     """
-    declined = [c for c, result in group if result == "declined" and c.accepted and not c.strict]
-    return sum(c.rank() is not None for c in declined), len(declined)
+    declined = [c for c, result in group if result == "declined" and c.accepted and c.buttons]
+    return sum((r := c.rank()) is not None and r <= c.buttons for c in declined), len(declined)
 
 
 def report(cases: list[Case], threshold: float, covered: float, with_nlu: bool) -> str:

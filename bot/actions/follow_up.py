@@ -45,16 +45,39 @@ def named_lines(message: dict[str, Any]) -> set[str]:
 
 
 def conversation_line(tracker: Tracker, kb: KnowledgeBase) -> str | None:
-    """The product the conversation is about: last named, else that of the last answer."""
-    named = tracker.get_slot("product_line")
-    if isinstance(named, str) and named in PRODUCT_LINES:
-        return named
-    article = kb.by_id.get(tracker.get_slot("last_article") or "")
-    if article is not None:
-        lines = set(article.lines) & PRODUCT_LINES
-        if len(lines) == 1:
-            return lines.pop()
-    return None
+    """The product the conversation is about now: the latest named or answered.
+
+    The `product_line` slot keeps a product named long ago; an answer since then (a medical
+    question without the product's name, a button) is newer evidence, if it is about one product
+    (the waiting-period article, for 医疗险, 重疾险 and 寿险, does not undo 重疾险 named before it).
+    So the events are read backwards, to the start of the session; a tracker without them falls
+    back to the slots.
+    """
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            return None
+        if event.get("event") != "slot":
+            continue
+        if event.get("name") == "product_line":
+            return _product(event.get("value"))
+        if event.get("name") == "last_article":
+            line = _article_line(kb, event.get("value"))
+            if line:  # an answer for several products (or all) says nothing: read on
+                return line
+    return _product(tracker.get_slot("product_line")) or _article_line(
+        kb, tracker.get_slot("last_article")
+    )
+
+
+def _product(value: Any) -> str | None:
+    return value if isinstance(value, str) and value in PRODUCT_LINES else None
+
+
+def _article_line(kb: KnowledgeBase, article_id: Any) -> str | None:
+    """The product of an article about exactly one product; none for general ones."""
+    article = kb.by_id.get(article_id) if isinstance(article_id, str) else None
+    lines = set(article.lines) & PRODUCT_LINES if article is not None else set()
+    return lines.pop() if len(lines) == 1 else None
 
 
 def follow_up_line(tracker: Tracker, kb: KnowledgeBase) -> str | None:
@@ -85,27 +108,40 @@ def read_in_conversation(
     completed: list[Hit],
     intent: str | None,
     line: str,
-    clears_bar: Callable[[Hit], bool],
+    names_a_concept: bool,
+    clears_bar: Callable[[Hit, bool], bool],
 ) -> tuple[Hit | None, list[Hit]]:
     """The hit to answer a follow-up with, if any, and the closest hits to offer otherwise.
 
-    `own` were searched for the message as it is, `completed` with `line` in front. A completed
-    answer needs the full threshold: the lower bar for an article that covers every concept
-    the question names means nothing when the only concept named is the product we added. An
-    own answer that applies to the product and is surer stays: "发票丢了怎么办" keeps the lost
-    invoice article rather than the travel documents list.
+    `own` were searched for the message as it is, `completed` with `line` in front;
+    `clears_bar(hit, strict)` is the assistant's bar. A completed answer must apply to the
+    product, be of the kind asked and clear the full threshold (the lower bar for an article
+    that covers every concept named means nothing when the only concept is the product we
+    added), the strict one when the message names no concept at all (能赔吗: the product alone
+    chose the article), and cover what the message itself names (after 车损险, "自杀赔吗" finds
+    the 车损险 cover, which says nothing of suicide). It wins over an own answer for the product
+    only if it is surer: "发票丢了怎么办" keeps the lost-invoice article rather than the travel
+    documents list. An own answer for another product stands only when the message has a subject
+    of its own, and the product did not move the search or pulled it away from that subject:
+    "等待期多久" after a 交强险 answer is a new topic, while "最多赔多少" after a 医疗险 one names
+    nothing and must not get the 交强险 limits.
     """
+    completed_covers = bool(completed) and completed[0].covers_concepts
     completed = [replace(hit, covers_concepts=False) for hit in completed]
     kind = ANSWER_TOPICS.get(intent or "", set())
-    own_stands = bool(own) and same_product(own[0].article, line) and clears_bar(own[0])
+    own_clears = bool(own) and clears_bar(own[0], False)
+    own_fits = bool(own) and same_product(own[0].article, line)
     if (
         completed
         and completed[0].article.topic in kind
         and same_product(completed[0].article, line)
-        and clears_bar(completed[0])
-        and not (own_stands and own[0].confidence >= completed[0].confidence)
+        and clears_bar(completed[0], not names_a_concept)
+        and (completed_covers or not names_a_concept)
+        and not (own_clears and own_fits and own[0].confidence >= completed[0].confidence)
     ):
         return completed[0], completed
-    if own and same_product(own[0].article, line):
-        return (own[0] if own_stands else None), own
+    unmoved = bool(own and completed) and completed[0].article.id == own[0].article.id
+    new_topic = names_a_concept and (unmoved or (own[0].covers_concepts and not completed_covers))
+    if own_clears and (own_fits or new_topic):
+        return own[0], own
     return None, completed or own

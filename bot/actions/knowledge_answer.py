@@ -196,7 +196,11 @@ class ActionAnswerQuestion(Action):
             line = follow_up_line(tracker, kb)
             if line:  # a short follow-up: read it in the conversation's product
                 completed = await search(tracker, intent, context_line=line)
-                best, hits = read_in_conversation(hits, completed, intent, line, clears_bar)
+                text = tracker.latest_message.get("text") or ""
+                named = bool(kb.analyzer.analyze(text).concepts)
+                best, hits = read_in_conversation(
+                    hits, completed, intent, line, named, clears_bar
+                )
         except Exception:  # the knowledge base must never take the conversation down
             logger.exception("knowledge base search failed")
             dispatcher.utter_message(text=m.KB_UNAVAILABLE, buttons=[m.BUTTON_HUMAN])

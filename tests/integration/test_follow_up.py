@@ -12,9 +12,14 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import messages as m
-from bot.actions.follow_up import FOLLOW_UP_MAX_CHARS, conversation_line, follow_up_line
+from bot.actions.follow_up import (
+    FOLLOW_UP_MAX_CHARS,
+    conversation_line,
+    follow_up_line,
+    read_in_conversation,
+)
 from bot.actions.knowledge_answer import ActionAnswerQuestion, clears_bar
-from knowledge.search import library
+from knowledge.search import Hit, library
 from tests.conftest import make_tracker
 
 DOCUMENTS = "那需要什么材料"
@@ -67,17 +72,6 @@ async def test_without_a_named_product_the_last_answers_product_counts(db_url: s
 
 
 @pytest.mark.asyncio
-async def test_an_answer_of_another_kind_is_not_given(db_url: str) -> None:
-    """With 车损险 in front, "被拒了怎么办" finds the cover's article, not how to appeal."""
-    hits = library().get().search(
-        "车损险被拒了怎么办", intent="ask_dispute", product_lines={"车损险"}
-    )
-    assert hits and hits[0].article.topic != "dispute"
-    dispatcher = await answer("被拒了怎么办", "ask_dispute", {"product_line": "车损险"})
-    assert answered(dispatcher) is None
-
-
-@pytest.mark.asyncio
 async def test_another_products_answer_is_not_given(db_url: str) -> None:
     """Alone, "最多赔多少" clears the bar with the 交强险 limits: right for 交强险 (and 车险), not
     for 医疗险, nor for 车损险 (another motor cover, which pays the car's value)."""
@@ -100,10 +94,70 @@ async def test_the_conversations_product_replaces_an_answer_for_another(db_url: 
 
 
 @pytest.mark.asyncio
-async def test_a_general_answer_stands_when_the_product_adds_nothing(db_url: str) -> None:
-    """"怎么报案" is answered for every product; 交强险 in front finds nothing better."""
-    dispatcher = await answer("怎么报案", "ask_procedure", {"product_line": "交强险"})
-    assert answered(dispatcher) == "process-report-channels"
+async def test_a_new_subject_is_answered_whatever_the_product_before(db_url: str) -> None:
+    """"等待期多久" after 交强险 asks about health cover: its own, sure answer stands."""
+    dispatcher = await answer("等待期多久", "ask_coverage", {"product_line": "交强险"})
+    assert answered(dispatcher) == "health-waiting-period"
+
+
+def test_the_latest_of_a_named_product_and_an_answer_counts() -> None:
+    """交强险 named, then a 医疗险 answer (a question without the name, or a button): 医疗险."""
+    kb = library().get()
+    named_then_answered = [
+        {"event": "slot", "name": "product_line", "value": "交强险"},
+        {"event": "slot", "name": "last_article", "value": "doc-medical"},
+    ]
+    tracker = make_tracker(DOCUMENTS, events=named_then_answered)
+    assert conversation_line(tracker, kb) == "医疗险"
+    tracker = make_tracker(DOCUMENTS, events=named_then_answered[::-1])
+    assert conversation_line(tracker, kb) == "交强险"
+    several = [named_then_answered[0], {"event": "slot", "name": "last_article",
+                                         "value": "health-waiting-period"}]
+    assert conversation_line(make_tracker(DOCUMENTS, events=several), kb) == "交强险"
+    new_session = [named_then_answered[0], {"event": "session_started"}]
+    assert conversation_line(make_tracker(DOCUMENTS, events=new_session), kb) is None
+
+
+def hit(article_id: str, confidence: float, covers: bool = True) -> Hit:
+    return Hit(library().get().by_id[article_id], confidence, confidence, covers)
+
+
+def bar(found: Hit, strict: bool) -> bool:
+    return found.confidence >= (0.4 if strict else 0.24)
+
+
+@pytest.mark.parametrize(
+    ("own", "completed", "intent", "line", "names", "answer"),
+    [
+        # the product's own article, of the kind asked and sure enough
+        ([hit("doc-motor-third-party", 0.21)], [hit("doc-critical-illness", 0.5)],
+         "ask_documents", "重疾险", True, "doc-critical-illness"),
+        # ... but not of another kind (a coverage article for how to appeal)
+        ([], [hit("motor-own-damage-coverage", 0.5)], "ask_dispute", "车损险", False, None),
+        # ... nor one that leaves out what the message names (自杀 in the 车损险 cover)
+        ([hit("life-suicide-exclusion", 0.6)], [hit("motor-own-damage-coverage", 0.5, False)],
+         "ask_coverage", "车损险", True, "life-suicide-exclusion"),
+        # ... nor, when the message names nothing, one under the strict bar
+        ([], [hit("travel-baggage-delay-loss", 0.3)], "ask_coverage", "旅行险", False, None),
+        ([], [hit("property-home-coverage", 0.5)], "ask_coverage", "家财险", False,
+         "property-home-coverage"),
+        # a surer own answer for the product stays
+        ([hit("doc-lost-invoice", 0.6)], [hit("doc-travel", 0.4)], "ask_documents", "旅行险",
+         True, "doc-lost-invoice"),
+        # another product's answer to a message that names nothing is not given
+        ([hit("motor-compulsory-limits", 0.47, False)], [hit("motor-compulsory-limits", 0.3)],
+         "ask_payment", "医疗险", False, None),
+        # ... but a new subject, unmoved by the product, is answered
+        ([hit("health-waiting-period", 0.6)], [hit("health-waiting-period", 0.6)],
+         "ask_coverage", "交强险", True, "health-waiting-period"),
+    ],
+)
+def test_which_answer_a_follow_up_gets(
+    own: list[Hit], completed: list[Hit], intent: str, line: str, names: bool, answer: str | None
+) -> None:
+    best, closest = read_in_conversation(own, completed, intent, line, names, bar)
+    assert (best.article.id if best else None) == answer
+    assert closest  # a decline still offers the closest topics
 
 
 def test_only_short_messages_without_a_product_of_their_own_are_follow_ups() -> None:

@@ -8,7 +8,14 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from scripts.eval_kb import WRONG_CAP, WRONG_COST, Case, suggest_bars, topics_offered
+from scripts.eval_kb import (
+    WRONG_CAP,
+    WRONG_COST,
+    Case,
+    decline_buttons,
+    suggest_bars,
+    topics_offered,
+)
 
 
 def _case(want: str | None, got: str, confidence: float, covers: bool = False) -> Case:
@@ -58,20 +65,31 @@ def test_both_bars_are_chosen_together() -> None:
     assert suggest_bars(covered_right + covered_wrong + uncovered + filler) == (0.24, 0.15)
 
 
-def _declined(want: str | None, offered: tuple[str, ...], strict: bool = False) -> Case:
+def _declined(want: str | None, offered: tuple[str, ...], buttons: int = 3) -> Case:
     hits: Any = tuple(
         SimpleNamespace(article=SimpleNamespace(id=got), confidence=0.05, covers_concepts=False)
         for got in offered
     )
-    return Case("q", frozenset([want] if want else []), hits, strict=strict)
+    return Case("q", frozenset([want] if want else []), hits, buttons=buttons)
 
 
 def test_topics_offered_counts_answerable_declines_with_the_right_button() -> None:
     group = [
         (_declined("a", ("b", "c", "a")), "declined"),  # third button: one click away
         (_declined("a", ("b", "c")), "declined"),  # not among the buttons
+        (_declined("a", ("b", "c", "a"), buttons=2), "declined"),  # an unsure parse shows two
         (_declined(None, ("b",)), "declined"),  # to decline: nothing to offer
-        (_declined("a", ("a",), strict=True), "declined"),  # strict: no buttons are shown
+        (_declined("a", ("a",), buttons=0), "declined"),  # a complaint's reply: no buttons
         (_declined("a", ("a",)), "right"),  # answered, not declined
     ]
-    assert topics_offered(group) == (1, 2)
+    assert topics_offered(group) == (1, 3)
+
+
+def test_only_a_question_familys_decline_offers_three_articles() -> None:
+    assert decline_buttons("ask_documents", searched_as_asked=True) == 3
+    assert decline_buttons(None, searched_as_asked=True) == 3  # no NLU
+    assert decline_buttons("nlu_fallback", searched_as_asked=True) == 2
+    for intent in ("complain", "inform", "out_of_scope", "affirm", "report_claim"):
+        assert decline_buttons(intent, searched_as_asked=False) == 0
+    # a question family searched without its intent (a report that asks) gets the form's reply
+    assert decline_buttons("ask_documents", searched_as_asked=False) == 0
