@@ -112,14 +112,14 @@ def nlu_of(questions: list[str]) -> dict[str, tuple[str, set[str]]]:
     return asyncio.run(parse())
 
 
-def decline_buttons(intent: str | None, searched_as_asked: bool) -> int:
+def decline_buttons(intent: str | None) -> int:
     """How many closest articles a decline offers as buttons, by where the NLU sent it.
 
     A question family's decline offers three (bot/actions/knowledge_answer.py, `decline`), an
     unsure parse two (bot/actions/fallback.py); a complaint, information, a yes or no, a report
     and the strict cases give their own reply without articles. No NLU: a question family.
     """
-    if intent is None or (intent in QUESTION_INTENTS and searched_as_asked):
+    if intent is None or intent in QUESTION_INTENTS:
         return 3
     return 2 if intent == "nlu_fallback" else 0
 
@@ -146,8 +146,8 @@ def load_cases(kb: KnowledgeBase, with_nlu: bool) -> list[Case]:
             hits = []  # the complaint action answers only a complaint with content
         away = intent is not None and intent not in REACHES_KB and not first and not yes_no
         strict = intent in STRICT_INTENTS or first
-        buttons = decline_buttons(intent, searched_as_asked=search_intent == intent)
-        cases.append(Case(row["q"], accepted, tuple(hits), away, strict, first, source, buttons))
+        cases.append(Case(row["q"], accepted, tuple(hits), away, strict, first, source,
+                          decline_buttons(intent)))
     return cases
 
 

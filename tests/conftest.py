@@ -23,7 +23,6 @@ from settings import reset_settings
 ROOT = Path(__file__).resolve().parent.parent
 
 
-
 def nlu_examples(pattern: str) -> list[tuple[str, str]]:
     """(intent, text) of every example of the NLU files matching `pattern`, as Rasa reads them
     (entity annotations removed)."""
@@ -34,6 +33,7 @@ def nlu_examples(pattern: str) -> list[tuple[str, str]]:
         for path in sorted(ROOT.glob(pattern))
         for message in load_data(str(path)).intent_examples
     ]
+
 
 @pytest.fixture
 def settings_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:

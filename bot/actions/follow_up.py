@@ -140,8 +140,9 @@ def read_in_conversation(
         and not (own_clears and own_fits and own[0].confidence >= completed[0].confidence)
     ):
         return completed[0], completed
-    unmoved = bool(own and completed) and completed[0].article.id == own[0].article.id
-    new_topic = names_a_concept and (unmoved or (own[0].covers_concepts and not completed_covers))
-    if own_clears and (own_fits or new_topic):
-        return own[0], own
+    if own_clears:
+        unmoved = bool(completed) and completed[0].article.id == own[0].article.id
+        pulled_away = own[0].covers_concepts and not completed_covers
+        if own_fits or (names_a_concept and (unmoved or pulled_away)):
+            return own[0], own
     return None, completed or own

@@ -147,6 +147,8 @@ def bar(found: Hit, strict: bool) -> bool:
         # another product's answer to a message that names nothing is not given
         ([hit("motor-compulsory-limits", 0.47, False)], [hit("motor-compulsory-limits", 0.3)],
          "ask_payment", "医疗险", False, None),
+        # nothing found for the message itself
+        ([], [hit("doc-travel", 0.2)], "ask_documents", "旅行险", True, None),
         # ... but a new subject, unmoved by the product, is answered
         ([hit("health-waiting-period", 0.6)], [hit("health-waiting-period", 0.6)],
          "ask_coverage", "交强险", True, "health-waiting-period"),

@@ -86,10 +86,8 @@ def test_topics_offered_counts_answerable_declines_with_the_right_button() -> No
 
 
 def test_only_a_question_familys_decline_offers_three_articles() -> None:
-    assert decline_buttons("ask_documents", searched_as_asked=True) == 3
-    assert decline_buttons(None, searched_as_asked=True) == 3  # no NLU
-    assert decline_buttons("nlu_fallback", searched_as_asked=True) == 2
+    assert decline_buttons("ask_documents") == 3
+    assert decline_buttons(None) == 3  # no NLU
+    assert decline_buttons("nlu_fallback") == 2
     for intent in ("complain", "inform", "out_of_scope", "affirm", "report_claim"):
-        assert decline_buttons(intent, searched_as_asked=False) == 0
-    # a question family searched without its intent (a report that asks) gets the form's reply
-    assert decline_buttons("ask_documents", searched_as_asked=False) == 0
+        assert decline_buttons(intent) == 0
